@@ -1,0 +1,40 @@
+package io.jsd.block;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** A node as the graph knows it: its name, driver, options and the I/O interface core wraps around the driver. */
+@ProviderType
+public interface NodeHandle {
+    String nodeName();
+
+    String driver();
+
+    /** The options it was opened with (as given, children as given). */
+    ObjectNode options();
+
+    boolean readOnly();
+
+    /** The normalised I/O interface: bounds, alignment, emulation and read-only checks happen here. */
+    BlockNode io();
+
+    /** The driver's own capabilities after core's normalisation (zero and FUA emulated where needed). */
+    Capabilities capabilities();
+
+    List<NodeChild> children();
+
+    /** True when the driver of this node is installed and the node is open. */
+    boolean available();
+
+    /**
+     * Registers a user of this node (an export, a job, a parent): blockdev-del refuses a node with
+     * users. Close the returned handle to release.
+     */
+    AutoCloseable use(String who) throws BlockException;
+
+    /** query-named-block-nodes entry in qemu's shape. */
+    ObjectNode describe();
+}

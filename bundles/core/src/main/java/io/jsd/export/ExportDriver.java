@@ -1,0 +1,17 @@
+package io.jsd.export;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * An export type plugin (nbd, vhost-user-blk, ...), a DS component registered with
+ * {@link ExportTypeName}. Core owns the list of exports: it checks the common options (unique id,
+ * node exists, "Cannot export read-only node as writable") once, then calls {@link #create}. When
+ * the driver service goes away core closes its exports and recreates them when it returns.
+ */
+@ConsumerType
+public interface ExportDriver {
+    String TYPE_PROPERTY = "jsd.export.type.name";
+
+    /** Starts serving. Read the type-specific options from {@code ctx.options()}. */
+    Export create(ExportContext ctx) throws Exception;
+}
