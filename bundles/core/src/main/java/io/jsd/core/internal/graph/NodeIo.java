@@ -248,7 +248,13 @@ final class NodeIo implements BlockNode {
             while (pos < tail) {
                 long n = Math.min(tail - pos, o.limits().maxWriteZeroes());
                 if (align > 1 && n != tail - pos) n = Math.max(align, alignDown(n, align));
-                o.driver().writeZeroes(pos, n, flags);
+                try {
+                    o.driver().writeZeroes(pos, n, flags);
+                } catch (BlockException e) {
+                    // the driver's fast path did not apply here (e.g. a filesystem without fallocate)
+                    if (e.kind() != BlockException.Kind.UNSUPPORTED || IoFlags.has(flags, IoFlags.FAST_ZERO)) throw e;
+                    writeZeroBytes(o, pos, n, flags & IoFlags.FUA, size);
+                }
                 pos += n;
             }
             if (end > tail) writeZeroBytes(o, tail, end - tail, flags & IoFlags.FUA, size);

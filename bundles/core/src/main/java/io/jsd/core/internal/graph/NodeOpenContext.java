@@ -34,6 +34,7 @@ final class NodeOpenContext implements OpenContext {
     @Override public boolean cacheDirect() { return node.common().cacheDirect(); }
     @Override public boolean noFlush() { return node.common().noFlush(); }
     @Override public boolean discardUnmap() { return node.common().discardUnmap(); }
+    @Override public boolean forceShare() { return node.common().forceShare(); }
 
     @Override
     public boolean locking() {
