@@ -43,7 +43,7 @@ public final class ExportService implements ExportRegistry {
     private volatile QmpEvents events;
 
     @Activate
-    public ExportService(@Reference BlockGraph graph) { this.graph = graph; }
+    public ExportService(@Reference(name = "graph") BlockGraph graph) { this.graph = graph; }
 
     /** For tests outside OSGi. */
     public ExportService(BlockGraph graph, QmpEvents events) {
