@@ -34,6 +34,7 @@ final class Resize {
                 long last = (oldSize + img.cs - 1) >>> img.cb;
                 for (long gc = first; gc < last; gc++) dropCluster(gc);
             }
+            if (img.data != img.file && newSize > oldSize && img.data.size() < newSize) img.data.truncate(newSize);
             img.flushMetadata();
             img.file.flush();
             img.writeHeaderLong(Header.OFF_SIZE, newSize);
