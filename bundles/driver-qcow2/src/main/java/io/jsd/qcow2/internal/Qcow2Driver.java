@@ -40,7 +40,7 @@ public class Qcow2Driver implements BlockDriver {
         long cacheSize = o.integer("cache-size", -1);
         long l2CacheSize = o.integer("l2-cache-size", -1);
         long refcountCacheSize = o.integer("refcount-cache-size", -1);
-        if (o.has("encrypt")) o.markUsed("encrypt");
+        Options enc = o.child("encrypt");
         o.markUsed("file");
         o.markUsed("backing");
         o.markUsed("data-file");
@@ -52,7 +52,19 @@ public class Qcow2Driver implements BlockDriver {
         if (first > 0) file.read(0, hb);
         hb.flip();
         Header h = Header.parse(first >= 104 ? hb.limit(Math.min(first, 1 << clusterBitsOf(hb))) : hb, fileSize);
-        if (h.cryptMethod != 0) throw BlockException.unsupported("qcow2: encrypted images are not supported yet");
+        if (h.cryptMethod == 1) {
+            throw BlockException.unsupported("Use of AES-CBC encrypted qcow2 images is no longer supported in system emulators");
+        }
+        byte[] secret = null;
+        if (h.cryptMethod == 2) {
+            if (enc == null || !enc.has("key-secret")) throw new OptionException("Parameter 'encrypt.key-secret' is required for cipher");
+            enc.choice("format", "luks", "luks", "auto");
+            secret = ctx.objects().secret(enc.string("key-secret"));
+            enc.checkAllUsed();
+        } else if (enc != null) {
+            enc.optString("format");
+            enc.optString("key-secret");
+        }
 
         boolean readOnly = ctx.readOnly();
         if (h.corrupt() && !readOnly) {
@@ -90,6 +102,7 @@ public class Qcow2Driver implements BlockDriver {
             l2Bytes = cacheSize - (refcountCacheSize >= 0 ? refcountCacheSize : Math.min(cacheSize / 4, rcBytes));
             if (refcountCacheSize < 0) rcBytes = cacheSize - l2Bytes;
         }
+        if (secret != null) img.crypto = Luks.unlock(img, h.cryptoHeaderOffset, h.cryptoHeaderLength, secret);
         img.load((int) Math.max(2, Math.min(Integer.MAX_VALUE, l2Bytes / h.clusterSize())),
                 (int) Math.max(4, Math.min(Integer.MAX_VALUE, rcBytes / h.clusterSize())));
         if (!readOnly) prepareWritable(img);

@@ -37,6 +37,8 @@ final class Qcow2Image {
     final QmpEvents events;
     boolean readOnly;
     volatile boolean corrupt;
+    /** LUKS payload cipher, null for unencrypted images; IVs are host sectors (qemu's crypt_physical_offset). */
+    SectorCipher crypto;
 
     long[] l1;
     private int l1DirtyLo = Integer.MAX_VALUE, l1DirtyHi = -1;
@@ -72,6 +74,16 @@ final class Qcow2Image {
     }
 
     long fileSize() { return fileSize; }
+
+    /** En/decrypts data at host offset {@code host} in place when the image is encrypted. */
+    void crypt(boolean encrypt, long host, ByteBuffer b) throws BlockException {
+        if (crypto == null) return;
+        try {
+            crypto.apply(encrypt, b, host / SectorCipher.SECTOR);
+        } catch (java.security.GeneralSecurityException e) {
+            throw BlockException.io("qcow2: " + e.getMessage(), e);
+        }
+    }
 
     long l2Entries() { return 1L << l2Bits; }
 

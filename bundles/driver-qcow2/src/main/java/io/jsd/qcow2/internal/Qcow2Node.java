@@ -77,6 +77,7 @@ final class Qcow2Node implements BlockNode {
         int n = (int) Math.max(0, Math.min(b.remaining(), avail));
         if (n > 0) img.data.read(host, b.slice(b.position(), n));
         if (n < b.remaining()) zero(b.slice(b.position() + n, b.remaining() - n)); // qemu reads past EOF as zeroes
+        img.crypt(false, host, b.slice(b.position(), b.remaining()));
     }
 
     private void readCompressed(long desc, int inCluster, ByteBuffer b) throws BlockException {
@@ -156,6 +157,11 @@ final class Qcow2Node implements BlockNode {
         }
         if (host >= 0) {
             img.checkDataWrite(host, buf.remaining());
+            if (img.crypto != null) {
+                ByteBuffer enc = ByteBuffer.allocate(buf.remaining()).put(buf.duplicate()).flip();
+                img.crypt(true, host, enc);
+                buf = enc;
+            }
             img.data.write(host, buf, 0);
             return;
         }
@@ -205,6 +211,7 @@ final class Qcow2Node implements BlockNode {
             img.lock.unlock();
         }
         img.checkDataWrite(host + ws, we - ws);
+        img.crypt(true, host + ws, out);
         img.data.write(host + ws, out, 0);
 
         img.lock.lock();
@@ -394,7 +401,7 @@ final class Qcow2Node implements BlockNode {
 
     @Override
     public BlockLimits limits() {
-        return new BlockLimits(1, img.cs, 32 * BlockLimits.MIB, 1L << 30, 1L << 30);
+        return new BlockLimits(img.crypto != null ? SectorCipher.SECTOR : 1, img.cs, 32 * BlockLimits.MIB, 1L << 30, 1L << 30);
     }
 
     @Override
@@ -425,6 +432,8 @@ final class Qcow2Node implements BlockNode {
             d.put("corrupt", img.corrupt || img.h.corrupt());
         }
         d.put("refcount-bits", img.h.refcountBits());
+        if (img.crypto != null) d.putObject("encrypt").put("format", "luks");
+        info.put("encrypted", img.crypto != null);
     }
 
     @Override

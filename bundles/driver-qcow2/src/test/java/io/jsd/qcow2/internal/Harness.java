@@ -64,6 +64,7 @@ final class Harness implements AutoCloseable {
         ObjectNode o = M.createObjectNode();
         o.put("driver", "qcow2");
         o.putObject("file").put("driver", "file").put("filename", image.toString());
+        o.putObject("encrypt").put("key-secret", "s0");
         return open(o, readOnly);
     }
 
@@ -128,7 +129,15 @@ final class Harness implements AutoCloseable {
             }
         }
 
-        @Override public ObjectRegistry objects() { return null; }
+        @Override
+        public ObjectRegistry objects() {
+            return new ObjectRegistry() {
+                @Override public java.util.Optional<io.jsd.objects.UserObject> find(String id) { return java.util.Optional.empty(); }
+                @Override public io.jsd.objects.UserObject require(String id, String type) { throw new IllegalArgumentException(id); }
+                @Override public byte[] secret(String id) { return "pw".getBytes(java.nio.charset.StandardCharsets.UTF_8); }
+                @Override public List<io.jsd.objects.UserObject> all() { return List.of(); }
+            };
+        }
 
         @Override
         public QmpEvents events() {

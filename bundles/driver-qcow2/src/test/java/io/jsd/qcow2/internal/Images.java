@@ -51,8 +51,30 @@ final class Images {
         m.put("bitmap", "qemu-img create -q -f qcow2 img.qcow2 9M && qemu-img bitmap --add img.qcow2 b0 && qemu-io -f qcow2 img.qcow2" + DATA);
         m.put("prealloc-metadata", "qemu-img create -q -f qcow2 -o preallocation=metadata img.qcow2 9M && qemu-io -f qcow2 img.qcow2" + DATA);
         m.put("prealloc-full", "qemu-img create -q -f qcow2 -o preallocation=full img.qcow2 9M && qemu-io -f qcow2 img.qcow2" + DATA);
+        String luks = " --object secret,id=s0,data=pw";
+        String luksOpts = " --image-opts driver=qcow2,file.filename=img.qcow2,encrypt.key-secret=s0";
+        m.put("luks", "qemu-img create -q -f qcow2" + luks + " -o encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10 img.qcow2 9M"
+                + " && qemu-io" + luks + luksOpts + DATA);
+        m.put("luks-cbc-essiv-backing", "qemu-img create -q -f qcow2 base.qcow2 9M && qemu-io -f qcow2 base.qcow2 -c 'write -P 0x5a 0 9M'"
+                + " && qemu-img create -q -f qcow2" + luks + " -o encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10,"
+                + "encrypt.cipher-alg=aes-128,encrypt.cipher-mode=cbc,encrypt.ivgen-alg=essiv,encrypt.hash-alg=sha1 -b base.qcow2 -F qcow2 img.qcow2"
+                + " && qemu-io" + luks + luksOpts + DATA);
         m.put("odd-size", "qemu-img create -q -f qcow2 img.qcow2 9437185 && qemu-io -f qcow2 img.qcow2 -c 'write -P 0x42 9000k 216k'");
         return m;
+    }
+
+    /** How qemu tools name the image: plain path, or --image-opts with the LUKS secret. */
+    static java.util.List<String> qemuImage(String name, Path img) {
+        if (!name.startsWith("luks")) return java.util.List.of(img.toString());
+        return java.util.List.of("--object", "secret,id=s0,data=pw", "--image-opts",
+                "driver=qcow2,file.filename=" + img + ",encrypt.key-secret=s0");
+    }
+
+    static String[] cmd(String[] head, java.util.List<String> image, String... tail) {
+        java.util.List<String> c = new java.util.ArrayList<>(java.util.List.of(head));
+        c.addAll(image);
+        c.addAll(java.util.List.of(tail));
+        return c.toArray(new String[0]);
     }
 
     static void make(String script, Path dir) throws Exception {
