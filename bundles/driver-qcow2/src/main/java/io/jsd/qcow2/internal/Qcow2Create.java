@@ -36,9 +36,18 @@ final class Qcow2Create {
         boolean lazy = o.bool("lazy-refcounts", false);
         long rbits = o.integer("refcount-bits", 16);
         String prealloc = o.choice("preallocation", "off", "off", "metadata", "falloc", "full");
-        if (o.has("encrypt")) {
-            o.markUsed("encrypt");
-            throw BlockException.unsupported("qcow2: encryption is not supported yet");
+        Options enc = o.child("encrypt");
+        LuksFormat luks = null;
+        byte[] secret = null;
+        if (enc != null) {
+            enc.choice("format", "luks", "luks");
+            String secretId = enc.string("key-secret");
+            luks = new LuksFormat(enc.string("cipher-alg", "aes-256"), enc.string("cipher-mode", "xts"),
+                    enc.string("ivgen-alg", "plain64"), enc.string("ivgen-hash-alg", "sha256"),
+                    enc.string("hash-alg", "sha256"), enc.integer("iter-time", 2000));
+            enc.checkAllUsed();
+            if (ctx.objects() == null) throw BlockException.invalid("No secret with id '" + secretId + "'");
+            secret = ctx.objects().secret(secretId);
         }
         o.checkAllUsed();
 
@@ -94,7 +103,11 @@ final class Qcow2Create {
                     .putInt(96, Long.numberOfTrailingZeros(rbits)).putInt(100, headerLength);
             h.put(104, (byte) (ctype.equals("zstd") ? 1 : 0));
         }
+        if (luks != null) h.putInt(32, 2);
         int pos = headerLength;
+        long luksOffset = 3 * cs;
+        if (luks != null) pos = extension(h, pos, Header.EXT_CRYPTO,
+                ByteBuffer.allocate(16).putLong(0, luksOffset).putLong(8, luks.length()).array());
         if (backingFmt != null) pos = extension(h, pos, Header.EXT_BACKING_FORMAT, backingFmt.getBytes(StandardCharsets.UTF_8));
         if (dataFileName != null) pos = extension(h, pos, Header.EXT_DATA_FILE, dataFileName.getBytes(StandardCharsets.UTF_8));
         pos = extension(h, pos, Header.EXT_END, new byte[0]);
@@ -120,7 +133,16 @@ final class Qcow2Create {
         img.lock.lock();
         try {
             for (int c = 0; c < 3; c++) img.refcounts.set(c, 1);
+            if (luks != null) {
+                long at = img.refcounts.allocate((int) ((luks.length() + cs - 1) / cs));
+                if (at != luksOffset) throw BlockException.io("qcow2: unexpected LUKS header placement", null);
+                img.reserveRange(at, luks.length());
+                file.write(at, ByteBuffer.wrap(luks.build(secret)), 0);
+                img.crypto = new SectorCipher(luks.cipherMode, luks.masterKey);
+            }
             img.flushMetadata();
+        } catch (java.security.GeneralSecurityException e) {
+            throw BlockException.unsupported("LUKS: " + e.getMessage());
         } finally {
             img.lock.unlock();
         }
@@ -166,11 +188,13 @@ final class Qcow2Create {
             try {
                 L2Cache.Table t = img.l2TableForWrite(l1i);
                 long host = external ? gc << img.cb : img.refcounts.allocate(1);
+                // encrypted zeroes on disk would decrypt to noise: mark the clusters zero (v3) instead
+                boolean zero = img.crypto != null && img.h.version >= 3;
                 if (img.ext) {
                     t.w[2 * l2i] = host | Qcow2Image.COPIED;
-                    t.w[2 * l2i + 1] = 0xffffffffL;
+                    t.w[2 * l2i + 1] = zero ? 0xffffffffL << 32 : 0xffffffffL;
                 } else {
-                    t.w[l2i] = host | Qcow2Image.COPIED;
+                    t.w[l2i] = host | Qcow2Image.COPIED | (zero ? Qcow2Image.ZERO_FLAG : 0);
                 }
                 t.dirty = true;
                 if (mode.equals("full") && !external) {

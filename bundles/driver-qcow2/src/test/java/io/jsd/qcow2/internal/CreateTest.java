@@ -50,7 +50,7 @@ public class CreateTest {
         ObjectNode o = (ObjectNode) Harness.M.readTree(json);
         new Qcow2Driver().create(o, new CreateContext() {
             @Override public BlockGraph graph() { return new Graph(); }
-            @Override public ObjectRegistry objects() { return null; }
+            @Override public ObjectRegistry objects() { return Harness.secrets(); }
             @Override public void progress(long c, long t) {}
         });
     }
@@ -59,8 +59,8 @@ public class CreateTest {
         return Harness.M.readTree(Harness.run("qemu-img", "info", "--output=json", p.toString()));
     }
 
-    private static void check(Path p) throws Exception {
-        String out = Harness.run("qemu-img", "check", p.toString());
+    private static void check(String name, Path p) throws Exception {
+        String out = Harness.run(Images.cmd(new String[] {"qemu-img", "check"}, Images.qemuImage(name, p)));
         assertTrue(out, out.contains("No errors were found") && !out.contains("leaked"));
     }
 
@@ -76,6 +76,8 @@ public class CreateTest {
             {"{\"file\":\"f\",\"size\":10485760,\"preallocation\":\"metadata\"}", "\"compat\":\"1.1\""},
             {"{\"file\":\"f\",\"size\":10485760,\"preallocation\":\"full\",\"cluster-size\":4096}", "\"compat\":\"1.1\""},
             {"{\"file\":\"f\",\"size\":10485760,\"data-file\":\"d\",\"data-file-raw\":true}", "\"data-file-raw\":true"},
+            {"{\"file\":\"f\",\"size\":10485760,\"encrypt\":{\"format\":\"luks\",\"key-secret\":\"s0\",\"iter-time\":10}}", "\"cipher-alg\":\"aes-256\""},
+            {"{\"file\":\"f\",\"size\":10485760,\"cluster-size\":512,\"preallocation\":\"metadata\",\"encrypt\":{\"format\":\"luks\",\"key-secret\":\"s0\",\"iter-time\":10,\"cipher-mode\":\"cbc\",\"ivgen-alg\":\"essiv\",\"cipher-alg\":\"aes-128\"}}", "\"cipher-mode\":\"cbc\""},
             {"{\"file\":\"f\",\"size\":10485760,\"backing-file\":\"base.qcow2\",\"backing-fmt\":\"qcow2\"}", "\"backing-filename\":\"base.qcow2\""},
         };
         int i = 0;
@@ -88,18 +90,25 @@ public class CreateTest {
             Harness.run("qemu-img", "create", "-q", "-f", "qcow2", tmp.getRoot() + "/base.qcow2", "10M");
             create(c[0]);
             for (FileNode n : nodes.values()) n.close();
-            String inf = info(f).toString();
+            String name = c[0].contains("encrypt") ? "luks" : "plain";
+            String inf = Harness.M.readTree(Harness.run(Images.cmd(new String[] {"qemu-img", "info", "--output=json"}, Images.qemuImage(name, f)))).toString();
             assertTrue("case " + i + ": " + inf, inf.contains(c[1]));
             assertTrue(inf, inf.contains("\"virtual-size\":" + Harness.M.readTree(c[0]).get("size").asLong()));
-            check(f);
+            check(name, f);
             // qemu can write it and JSD can resize it
-            Harness.run("qemu-io", "-f", "qcow2", "-c", "write -P 0x66 1000k 2m", f.toString());
+            Harness.run(Images.cmd(new String[] {"qemu-io"}, name.equals("luks") ? Images.qemuImage(name, f) : List.of("-f", "qcow2", f.toString()),
+                    "-c", "write -P 0x66 1000k 2m"));
             try (Harness h = new Harness()) {
                 BlockNode n = h.openQcow2(f, false);
                 n.truncate(n.size() * 3);
-                n.write(n.size() - 70000, ByteBuffer.wrap(new byte[70000]).put(0, (byte) 1), 0);
+                n.write(n.size() - 70144, ByteBuffer.wrap(new byte[70144]).put(0, (byte) 1), 0);
+                byte[] b = new byte[2 << 20];
+                n.read(1000 << 10, ByteBuffer.wrap(b));
+                for (byte x : b) assertEquals(0x66, x);
+                n.read(0, ByteBuffer.wrap(b, 0, 512 * 1000));
+                for (int k = 0; k < 512 * 1000; k++) assertEquals(0, b[k]);
             }
-            check(f);
+            check(name, f);
             i++;
         }
     }

@@ -129,20 +129,22 @@ final class Harness implements AutoCloseable {
             }
         }
 
-        @Override
-        public ObjectRegistry objects() {
-            return new ObjectRegistry() {
-                @Override public java.util.Optional<io.jsd.objects.UserObject> find(String id) { return java.util.Optional.empty(); }
-                @Override public io.jsd.objects.UserObject require(String id, String type) { throw new IllegalArgumentException(id); }
-                @Override public byte[] secret(String id) { return "pw".getBytes(java.nio.charset.StandardCharsets.UTF_8); }
-                @Override public List<io.jsd.objects.UserObject> all() { return List.of(); }
-            };
-        }
+        @Override public ObjectRegistry objects() { return secrets(); }
 
         @Override
         public QmpEvents events() {
             return (name, data) -> events.add(name + " " + data);
         }
+    }
+
+    /** Every secret is "pw" (the test images' key). */
+    static ObjectRegistry secrets() {
+        return new ObjectRegistry() {
+            @Override public java.util.Optional<io.jsd.objects.UserObject> find(String id) { return java.util.Optional.empty(); }
+            @Override public io.jsd.objects.UserObject require(String id, String type) { throw new IllegalArgumentException(id); }
+            @Override public byte[] secret(String id) { return "pw".getBytes(java.nio.charset.StandardCharsets.UTF_8); }
+            @Override public List<io.jsd.objects.UserObject> all() { return List.of(); }
+        };
     }
 
     @Override
