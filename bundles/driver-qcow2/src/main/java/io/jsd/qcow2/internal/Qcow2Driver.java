@@ -134,9 +134,10 @@ public class Qcow2Driver implements BlockDriver {
             img.writeHeaderLong(Header.OFF_INCOMPAT, h.incompatible);
             img.file.flush();
         }
-        // JSD does not update persistent bitmaps: clear their autoclear bit so qemu sees them as
-        // inconsistent (as a program without bitmap support must), never as corrupt
-        long keep = Header.AUTOCLEAR_DATA_FILE_RAW;
+        // enabled persistent bitmaps are tracked (marked in_use until close)
+        img.bitmaps = Bitmaps.open(img);
+        // drop autoclear bits JSD does not maintain, so qemu never trusts stale data
+        long keep = Header.AUTOCLEAR_DATA_FILE_RAW | Header.AUTOCLEAR_BITMAPS;
         if (h.version >= 3 && (h.autoclear & ~keep) != 0) {
             h.autoclear &= keep;
             img.writeHeaderLong(Header.OFF_AUTOCLEAR, h.autoclear);

@@ -39,6 +39,8 @@ final class Qcow2Image {
     volatile boolean corrupt;
     /** LUKS payload cipher, null for unencrypted images; IVs are host sectors (qemu's crypt_physical_offset). */
     SectorCipher crypto;
+    /** Enabled persistent bitmaps being tracked, or null. */
+    Bitmaps bitmaps;
 
     long[] l1;
     private int l1DirtyLo = Integer.MAX_VALUE, l1DirtyHi = -1;

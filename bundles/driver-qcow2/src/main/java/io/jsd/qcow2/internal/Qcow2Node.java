@@ -100,6 +100,7 @@ final class Qcow2Node implements BlockNode {
     @Override
     public void write(long offset, ByteBuffer src, int flags) throws BlockException {
         checkWritable();
+        if (img.bitmaps != null) img.bitmaps.mark(offset, src.remaining());
         long off = offset;
         while (src.hasRemaining()) {
             int s = (int) (off & (img.cs - 1));
@@ -254,6 +255,7 @@ final class Qcow2Node implements BlockNode {
     @Override
     public void writeZeroes(long offset, long length, int flags) throws BlockException {
         checkWritable();
+        if (img.bitmaps != null) img.bitmaps.mark(offset, length);
         boolean unmap = IoFlags.has(flags, IoFlags.MAY_UNMAP);
         if (img.h.version < 3 || img.h.dataFileRaw()) {
             if (IoFlags.has(flags, IoFlags.FAST_ZERO)) throw BlockException.unsupported("qcow2: no fast zeroes for this image");
@@ -297,6 +299,7 @@ final class Qcow2Node implements BlockNode {
     @Override
     public void discard(long offset, long length) throws BlockException {
         checkWritable();
+        if (img.bitmaps != null) img.bitmaps.mark(offset, length);
         long off = (offset + img.cs - 1) & ~(long) (img.cs - 1);
         long end = offset + length >= size ? offset + length + img.cs - 1 & ~(long) (img.cs - 1) : (offset + length) & ~(long) (img.cs - 1);
         for (; off < end; off += img.cs) {
@@ -390,6 +393,9 @@ final class Qcow2Node implements BlockNode {
     @Override
     public void truncate(long newSize) throws BlockException {
         checkWritable();
+        if (img.bitmaps != null || img.h.nbBitmaps > 0) {
+            throw BlockException.unsupported("Cannot resize a qcow2 image with persistent bitmaps");
+        }
         new Resize(img, this).resize(size, newSize);
         size = newSize;
     }
@@ -439,5 +445,16 @@ final class Qcow2Node implements BlockNode {
     @Override
     public void close() throws BlockException {
         flush();
+        if (img.bitmaps != null && !img.readOnly) {
+            img.lock.lock();
+            try {
+                img.bitmaps.store();
+                img.bitmaps = null;
+                img.flushMetadata();
+            } finally {
+                img.lock.unlock();
+            }
+            img.file.flush();
+        }
     }
 }
