@@ -35,14 +35,15 @@ final class Qcow2Image {
     final int scBits;
     final String nodeName;
     final QmpEvents events;
-    boolean readOnly;
+    volatile boolean readOnly;
     volatile boolean corrupt;
     /** LUKS payload cipher, null for unencrypted images; IVs are host sectors (qemu's crypt_physical_offset). */
     SectorCipher crypto;
     /** Enabled persistent bitmaps being tracked, or null. */
     Bitmaps bitmaps;
 
-    long[] l1;
+    /** Active L1; replaced (never shrunk in place) when it grows, read without the lock. */
+    volatile long[] l1;
     private int l1DirtyLo = Integer.MAX_VALUE, l1DirtyHi = -1;
     Refcounts refcounts;
     L2Cache l2;
@@ -215,7 +216,7 @@ final class Qcow2Image {
     }
 
     void setL1(int i, long v) {
-        l1[i] = v;
+        l1[i] = v; // a racing lock-free reader sees the old or the new entry, both valid
         l1DirtyLo = Math.min(l1DirtyLo, i);
         l1DirtyHi = Math.max(l1DirtyHi, i);
     }

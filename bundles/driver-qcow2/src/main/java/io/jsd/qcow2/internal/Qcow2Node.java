@@ -146,6 +146,20 @@ final class Qcow2Node implements BlockNode {
         int l1i = (int) (gc >>> img.l2Bits), l2i = (int) (gc & (img.l2Entries() - 1));
         long[] old;
         long host = -1;
+        // lock-free when the cluster is ours already and its table is cached
+        long[] l1 = img.l1;
+        if (l1i < l1.length && (l1[l1i] & Qcow2Image.COPIED) != 0) {
+            L2Cache.Table t = img.l2.peek(l1[l1i] & Qcow2Image.OFFSET_MASK);
+            if (t != null) {
+                long bm = img.ext ? L2Cache.bitmap(t, l2i) : 0;
+                long e = img.ext ? t.w[2 * l2i] : t.w[l2i];
+                long ho = e & Qcow2Image.OFFSET_MASK;
+                if ((ho & (img.cs - 1)) == 0 && inPlace(e, bm, s, buf.remaining())) {
+                    inPlaceWrite(ho + s, buf);
+                    return;
+                }
+            }
+        }
         img.lock.lock();
         try {
             checkWritable();
@@ -157,13 +171,7 @@ final class Qcow2Node implements BlockNode {
             img.lock.unlock();
         }
         if (host >= 0) {
-            img.checkDataWrite(host, buf.remaining());
-            if (img.crypto != null) {
-                ByteBuffer enc = ByteBuffer.allocate(buf.remaining()).put(buf.duplicate()).flip();
-                img.crypt(true, host, enc);
-                buf = enc;
-            }
-            img.data.write(host, buf, 0);
+            inPlaceWrite(host, buf);
             return;
         }
         try {
@@ -177,6 +185,17 @@ final class Qcow2Node implements BlockNode {
                 img.lock.unlock();
             }
         }
+    }
+
+    private void inPlaceWrite(long host, ByteBuffer buf) throws BlockException {
+        checkWritable();
+        img.checkDataWrite(host, buf.remaining());
+        if (img.crypto != null) {
+            ByteBuffer enc = ByteBuffer.allocate(buf.remaining()).put(buf.duplicate()).flip();
+            img.crypt(true, host, enc);
+            buf = enc;
+        }
+        img.data.write(host, buf, 0);
     }
 
     private void allocatingWrite(long gc, int l1i, int l2i, int s, ByteBuffer buf, long e, long bm) throws BlockException {
@@ -230,8 +249,7 @@ final class Qcow2Node implements BlockNode {
                     alloc = 0xffffffffL;
                     zero = 0;
                 }
-                t.w[2 * l2i] = ne;
-                t.w[2 * l2i + 1] = (zero << 32) | alloc;
+                L2Cache.setExtended(t, l2i, ne, (zero << 32) | alloc);
             } else {
                 t.w[l2i] = ne;
             }
@@ -347,8 +365,7 @@ final class Qcow2Node implements BlockNode {
                 ne = compressed || dropHost ? 0 : e;
                 if (!hostValid) ne = 0;
                 nbm = (zero << 32) | alloc;
-                t.w[2 * l2i] = ne;
-                t.w[2 * l2i + 1] = nbm;
+                L2Cache.setExtended(t, l2i, ne, nbm);
                 keepHost = hostValid && !dropHost;
             }
             t.dirty = true;

@@ -65,8 +65,8 @@ final class Resize {
         } else if ((e & Qcow2Image.OFFSET_MASK) != 0 && !external) {
             img.refcounts.freeLater((e & Qcow2Image.OFFSET_MASK) >>> img.cb);
         }
-        t.w[wi] = 0;
-        if (img.ext) t.w[wi + 1] = 0;
+        if (img.ext) L2Cache.setExtended(t, l2i, 0, 0);
+        else t.w[wi] = 0;
         t.dirty = true;
     }
 
