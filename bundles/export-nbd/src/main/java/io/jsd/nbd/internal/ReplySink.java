@@ -29,6 +29,21 @@ final class ReplySink {
 
     IOException failure() { return failure; }
 
+    /** Queues a reply without writing; the next {@link #flush} or {@link #send} writes it. */
+    void enqueue(Request r) { queue.add(r); }
+
+    /** Writes whatever is queued. */
+    void flush() {
+        while (!queue.isEmpty()) {
+            if (!lock.tryLock()) return;
+            try {
+                writeQueued();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
     /** Queues {@code r}'s reply; the request is recycled once its bytes are written (or dropped). */
     void send(Request r) {
         queue.add(r);

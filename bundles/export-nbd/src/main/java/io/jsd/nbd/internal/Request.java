@@ -23,6 +23,8 @@ final class Request implements Runnable {
     ByteBuffer extra;
     /** Budget units held while in flight. */
     int cost;
+    /** Runs on the reader thread: its reply waits for the next flush instead of being written at once. */
+    boolean inline;
 
     /** The reply: buffers {@code out[0, outCount)}. */
     ByteBuffer[] out = new ByteBuffer[4];
@@ -50,6 +52,7 @@ final class Request implements Runnable {
         extra = null;
         for (int i = 0; i < outCount; i++) out[i] = null;
         outCount = 0;
+        inline = false;
         head.clear();
     }
 }

@@ -23,6 +23,13 @@ final class Transmission {
     private static final int SPARSE_READ_MIN = 64 * 1024;
     /** Most descriptors in one block status chunk. */
     private static final int MAX_EXTENTS = 1 << 16;
+    /**
+     * Small reads and writes run on the reader thread itself while the node answers faster than
+     * this on average (page cache, memory): a thread hand-off would cost more than the I/O. Slower
+     * nodes get every request on its own virtual thread, so a slow request never holds up others.
+     */
+    private static final long INLINE_MAX_NANOS = 40_000;
+    private static final long INLINE_MAX_LENGTH = 256 * 1024;
 
     private final Connection conn;
     private final Session session;
@@ -34,6 +41,8 @@ final class Transmission {
     private final ReplySink sink;
     private final Semaphore budget = new Semaphore(BUDGET);
     private final ConcurrentLinkedQueue<Request> free = new ConcurrentLinkedQueue<>();
+    /** Moving average of how long the node takes for one small request (nanoseconds). */
+    private volatile long ioNanos;
 
     Transmission(Connection conn, Session session, InBuffer in) {
         this.conn = conn;
@@ -51,6 +60,7 @@ final class Transmission {
         int expect = extended ? Nbd.EXTENDED_REQUEST_MAGIC : Nbd.REQUEST_MAGIC;
         try {
             while (true) {
+                if (in.buffered() < hdrSize) sink.flush(); // about to wait for the client: send what is ready
                 if (!in.fill(hdrSize)) return; // the client hung up between requests
                 if (sink.failure() != null) throw sink.failure();
                 ByteBuffer b = in.buffer();
@@ -71,9 +81,16 @@ final class Transmission {
                 r.offset = offset;
                 r.length = length;
                 if (!receive(r)) continue;
-                Thread.ofVirtual().start(r);
+                if (ioNanos < INLINE_MAX_NANOS && r.length <= INLINE_MAX_LENGTH
+                        && (r.type == Nbd.CMD_READ || r.type == Nbd.CMD_WRITE)) {
+                    r.inline = true;
+                    execute(r);
+                } else {
+                    Thread.ofVirtual().start(r);
+                }
             }
         } finally {
+            sink.flush();
             drain();
         }
     }
@@ -131,6 +148,7 @@ final class Transmission {
             }
             r.data = BufferPool.SHARED.get((int) Math.max(len, 1));
             r.data.limit((int) len);
+            if (in.buffered() < len) sink.flush();
             in.readFully(r.data);
             r.data.flip();
         } else if (payload) {
@@ -202,7 +220,9 @@ final class Transmission {
             switch (r.type) {
                 case Nbd.CMD_READ -> read(r);
                 case Nbd.CMD_WRITE -> {
+                    long t0 = System.nanoTime();
                     io.write(r.offset, r.data, fuaFlag(r));
+                    observe(r, t0);
                     ok(r);
                 }
                 case Nbd.CMD_FLUSH -> {
@@ -244,6 +264,20 @@ final class Transmission {
         }
     }
 
+    /** Feeds the moving average with small requests only (large ones are slow for their size). */
+    private void observe(Request r, long t0) {
+        if (r.length <= INLINE_MAX_LENGTH) {
+            long d = System.nanoTime() - t0;
+            long avg = ioNanos;
+            ioNanos = avg + (d - avg) / 8;
+        }
+    }
+
+    private void reply(Request r) {
+        if (r.inline) sink.enqueue(r);
+        else sink.send(r);
+    }
+
     private int fuaFlag(Request r) {
         return ((r.flags & Nbd.CMD_FLAG_FUA) != 0 || export.writethrough) ? IoFlags.FUA : 0;
     }
@@ -271,7 +305,9 @@ final class Transmission {
         }
         ByteBuffer data = BufferPool.SHARED.get(len);
         r.data = data;
+        long t0 = System.nanoTime();
         io.read(r.offset, data);
+        observe(r, t0);
         data.flip();
         ByteBuffer h = r.head;
         if (structured) {
@@ -283,7 +319,7 @@ final class Transmission {
         h.flip();
         r.add(h);
         r.add(data);
-        sink.send(r);
+        reply(r);
     }
 
     /** A structured read that sends holes as NBD_REPLY_TYPE_OFFSET_HOLE and reads only the data. */
@@ -322,7 +358,7 @@ final class Transmission {
             pos += n;
             chunks++;
         }
-        sink.send(r);
+        reply(r);
     }
 
     private void blockStatus(Request r) throws BlockException {
@@ -342,7 +378,7 @@ final class Transmission {
         if (depth != null) statusChunk(b, r, Nbd.CTX_ID_ALLOCATION_DEPTH, depth, true);
         b.flip();
         r.add(b);
-        sink.send(r);
+        reply(r);
     }
 
     private void statusChunk(ByteBuffer b, Request r, int ctx, Extents e, boolean last) {
@@ -380,7 +416,7 @@ final class Transmission {
         }
         h.flip();
         r.add(h);
-        sink.send(r);
+        reply(r);
     }
 
     /** An error reply: an error chunk with the message when structured, a simple reply otherwise. */
@@ -407,6 +443,6 @@ final class Transmission {
             h.flip();
             r.add(h);
         }
-        sink.send(r);
+        reply(r);
     }
 }
