@@ -58,7 +58,14 @@ final class TlsConfig {
             tmf.init(ts);
         }
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+        javax.net.ssl.TrustManager[] tms = null;
+        if (tmf != null) {
+            tms = tmf.getTrustManagers();
+            for (int i = 0; i < tms.length; i++) {
+                if (tms[i] instanceof javax.net.ssl.X509ExtendedTrustManager x) tms[i] = new QuietTrustManager(x);
+            }
+        }
+        ctx.init(kmf.getKeyManagers(), tms, null);
         return new TlsConfig(ctx, verifyPeer, identity);
     }
 
