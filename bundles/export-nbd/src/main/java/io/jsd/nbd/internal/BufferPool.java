@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BufferPool {
     private static final int MIN_SHIFT = 12;
     private static final int MAX_SHIFT = 25;
-    /** Bytes kept idle per class at most (at least 2 buffers, at most 256). */
-    private static final long KEEP_BYTES = 64L << 20;
+    /** Bytes kept idle per class at most (at least one buffer, at most 256). */
+    private static final long KEEP_BYTES = 8L << 20;
 
     static final BufferPool SHARED = new BufferPool();
 
@@ -29,7 +29,7 @@ final class BufferPool {
         for (int i = 0; i < n; i++) {
             free[i] = new ConcurrentLinkedDeque<>();
             kept[i] = new AtomicInteger();
-            maxKept[i] = (int) Math.min(256, Math.max(2, KEEP_BYTES >> (MIN_SHIFT + i)));
+            maxKept[i] = (int) Math.min(256, Math.max(1, KEEP_BYTES >> (MIN_SHIFT + i)));
         }
     }
 
