@@ -22,4 +22,4 @@ for _ in $(seq 100); do [ -S "$work/nbd.sock" ] && break; sleep 0.1; done
 bytes=$(qemu-img info --output=json "$work/disk.raw" | sed -n 's/.*"virtual-size": \([0-9]*\).*/\1/p')
 URI="nbd+unix:///disk?socket=$work/nbd.sock" RUNTIME=$runtime SIZE=$size SLICE=$((bytes / 4)) \
   fio "$here/nbd.fio" --output-format=terse --terse-version=3 \
-  | awk -F';' '{ printf "%-22s read %9.0f IOPS  write %9.0f IOPS\n", $3, $8, $49 }'
+  | awk -F';' '$3 != "" { printf "%-22s read %9.0f IOPS  write %9.0f IOPS\n", $3, $8, $49 }'
