@@ -25,6 +25,8 @@ final class Request implements Runnable {
     int cost;
     /** Runs on the reader thread: its reply waits for the next flush instead of being written at once. */
     boolean inline;
+    /** Handed to the reply sink, which recycles it. */
+    boolean sent;
 
     /** The reply: buffers {@code out[0, outCount)}. */
     ByteBuffer[] out = new ByteBuffer[4];
@@ -53,6 +55,7 @@ final class Request implements Runnable {
         for (int i = 0; i < outCount; i++) out[i] = null;
         outCount = 0;
         inline = false;
+        sent = false;
         head.clear();
     }
 }

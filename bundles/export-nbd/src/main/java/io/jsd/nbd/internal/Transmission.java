@@ -80,7 +80,12 @@ final class Transmission {
                 r.cookie = cookie;
                 r.offset = offset;
                 r.length = length;
-                if (!receive(r)) continue;
+                try {
+                    if (!receive(r)) continue;
+                } catch (IOException e) {
+                    if (!r.sent) recycle(r); // the client went away in the middle of the payload
+                    throw e;
+                }
                 if (ioNanos < INLINE_MAX_NANOS && r.length <= INLINE_MAX_LENGTH
                         && (r.type == Nbd.CMD_READ || r.type == Nbd.CMD_WRITE)) {
                     r.inline = true;
@@ -274,6 +279,7 @@ final class Transmission {
     }
 
     private void reply(Request r) {
+        r.sent = true;
         if (r.inline) sink.enqueue(r);
         else sink.send(r);
     }

@@ -21,13 +21,14 @@ public class BadInputTest {
     private TestServer server;
     private MemNode node;
     private MemNode roNode;
+    private io.jsd.export.Export diskExport;
 
     @Before
     public void setUp() throws Exception {
         server = new TestServer(tmp.getRoot().toPath(), "\"handshake-max-seconds\":1", null);
         node = new MemNode(1L << 20);
         roNode = new MemNode(1L << 20);
-        server.export("disk", node, true, null);
+        diskExport = server.export("disk", node, true, null);
         server.export("ro", roNode, false, null);
     }
 
@@ -179,6 +180,10 @@ public class BadInputTest {
             b.put(new byte[1000]);
             c.write(b);
         }
+        // The connection ends at once (no waiting for the missing payload's request).
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (diskExport.inUse() && System.nanoTime() < deadline) Thread.sleep(10);
+        assertFalse(diskExport.inUse());
         healthyClientStillWorks();
         assertFalse(node.allocated(65536));
     }
