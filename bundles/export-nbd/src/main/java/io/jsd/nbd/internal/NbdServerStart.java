@@ -45,4 +45,7 @@ public class NbdServerStart implements QmpCommand {
         }
         return null;
     }
+
+    @Override
+    public io.jsd.qmp.QmpSchema schema() { return NbdSchema.START; }
 }
