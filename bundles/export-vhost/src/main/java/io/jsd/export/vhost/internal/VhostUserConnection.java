@@ -4,6 +4,7 @@ import static io.jsd.export.vhost.internal.VhostUser.*;
 
 import java.io.EOFException;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -107,7 +108,12 @@ final class VhostUserConnection {
         FileDescriptor[] got = socket.getReceivedFileDescriptors();
         if (got == null || got.length == 0) return new int[0];
         int[] fds = new int[got.length];
-        for (int i = 0; i < got.length; i++) fds[i] = FileDescriptorCast.using(got[i]).as(Integer.class);
+        // junixsocket closes the fds it received when the socket closes: keep our own duplicates
+        // (they outlive the connection only as long as we decide) and close its copies now.
+        for (int i = 0; i < got.length; i++) {
+            fds[i] = Native.dup(FileDescriptorCast.using(got[i]).as(Integer.class));
+            new FileInputStream(got[i]).close();
+        }
         return fds;
     }
 
