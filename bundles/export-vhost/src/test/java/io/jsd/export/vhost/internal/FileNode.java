@@ -28,6 +28,12 @@ final class FileNode implements BlockNode {
         ch.write(ByteBuffer.allocate(1), size - 1);
     }
 
+    /** An existing image, as it is. */
+    FileNode(Path file) throws IOException {
+        this.ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.size = ch.size();
+    }
+
     private void check(long off, long len) throws BlockException {
         if (off < 0 || len < 0 || off + len > size) throw BlockException.invalid("out of range " + off + "+" + len);
         CountDownLatch g = gate;
@@ -78,7 +84,14 @@ final class FileNode implements BlockNode {
     public void discard(long offset, long length) throws BlockException { check(offset, length); }
 
     @Override
-    public void flush() { flushes++; }
+    public void flush() throws BlockException {
+        flushes++;
+        try {
+            ch.force(false);
+        } catch (IOException e) {
+            throw BlockException.io("flush", e);
+        }
+    }
 
     @Override
     public Capabilities capabilities() { return Capabilities.BASIC; }
