@@ -164,7 +164,8 @@ final class Node implements NodeHandle {
         }
     }
 
-    IoStats stats() { return stats; }
+    @Override
+    public ObjectNode stats() { return stats.describe(); }
 
     /** qemu's "image" object (ImageInfo): filename, format, virtual-size, plus what the driver adds. */
     ObjectNode imageInfo() {

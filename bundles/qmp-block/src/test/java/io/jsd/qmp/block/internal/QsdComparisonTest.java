@@ -103,6 +103,9 @@ public class QsdComparisonTest {
         jsd.put("query-block-exports", qe);
         jsd.put("block-export-del", ed);
         jsd.put("query-block", new QueryBlock());
+        QueryBlockstats bs = new QueryBlockstats();
+        bs.graph = graph;
+        jsd.put("query-blockstats", bs);
     }
 
     @After
@@ -213,6 +216,8 @@ public class QsdComparisonTest {
                         + "'cache':{'direct':true,'no-flush':true},'file':{'driver':'file','filename':'" + img + "','locking':'off'}}}",
                 "{'execute':'query-named-block-nodes'}",
                 "{'execute':'query-named-block-nodes','arguments':{'flat':true}}",
+                "{'execute':'query-blockstats'}",
+                "{'execute':'query-blockstats','arguments':{'query-nodes':true}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'f1'}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'nonexist'}}",
                 "{'execute':'query-block'}",
