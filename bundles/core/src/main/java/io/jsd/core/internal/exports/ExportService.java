@@ -145,6 +145,8 @@ public final class ExportService implements ExportRegistry {
             NodeHandle node = graph.find(c.nodeName()).orElseThrow(() -> QmpException.generic(
                     "Cannot find device='' nor node-name='" + c.nodeName() + "'"));
             if (c.writable() && node.readOnly()) throw QmpException.generic("Cannot export read-only node as writable");
+            // a writable node over a read-only child (qemu fails taking the write permission)
+            if (c.writable() && !node.capabilities().write()) throw QmpException.generic("Block node is read-only");
             ExportEntry e = new ExportEntry(c.id(), type, c.nodeName(), o.json().deepCopy(), o.keyval(), session);
             e.export = start(list.get(0), e, o, c);
             exports.put(c.id(), e);

@@ -87,7 +87,7 @@ final class Node implements NodeHandle {
                 w && raw.discard() && common.discardUnmap(),
                 raw.flush() && !common.noFlush(),
                 raw.blockStatus(), w && raw.truncate(), raw.multiConn());
-        if (!w && !common.readOnly()) common = common.withReadOnly(true); // auto-read-only fell back
+        if (!raw.write() && !common.readOnly() && common.autoReadOnly()) common = common.withReadOnly(true); // fell back
         size.set(drv.size());
         opened = new Opened(drv, raw, caps, limits);
         gate.open();

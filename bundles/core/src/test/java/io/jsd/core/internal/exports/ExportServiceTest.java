@@ -83,6 +83,8 @@ public class ExportServiceTest {
         graph.addDriver("zero", new ZeroDriver());
         graph.add((ObjectNode) M.readTree("{'driver':'zero','node-name':'n0'}"));
         graph.add((ObjectNode) M.readTree("{'driver':'zero','node-name':'ro','read-only':true}"));
+        graph.addDriver("pass", new io.jsd.core.internal.graph.PassDriver());
+        graph.add((ObjectNode) M.readTree("{'driver':'pass','node-name':'over-ro','file':'ro'}"));
         exports = new ExportService(graph, ev);
         fake = new FakeDriver();
         exports.addDriver("fake", fake);
@@ -103,6 +105,7 @@ public class ExportServiceTest {
         expect("Block export id 'e0' is already in use", "{'type':'fake','id':'e0','node-name':'n0'}");
         expect("Cannot find device='' nor node-name='nope'", "{'type':'fake','id':'e1','node-name':'nope'}");
         expect("Cannot export read-only node as writable", "{'type':'fake','id':'e1','node-name':'ro','writable':true}");
+        expect("Block node is read-only", "{'type':'fake','id':'e1','node-name':'over-ro','writable':true}");
         expect("Parameter 'type' does not accept value 'bogus'", "{'type':'bogus','id':'e1','node-name':'n0'}");
         expect("Parameter 'bogus' is unexpected", "{'type':'fake','id':'e1','node-name':'n0','bogus':1}");
         assertEquals(1, exports.describe().size());
