@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -267,6 +268,17 @@ public final class GraphService implements BlockGraph {
             Node c = e.child();
             c.parents.remove(n);
             if (c.implicit && c.parents.isEmpty() && c.userNames().isEmpty()) remove(c);
+        }
+    }
+
+    /** Core stopping (daemon shutdown): flush and close every node, parents before children. */
+    @Deactivate
+    public void closeAll() {
+        lock.lock();
+        try {
+            for (int i = order.size() - 1; i >= 0; i--) order.get(i).detach("The block layer has shut down");
+        } finally {
+            lock.unlock();
         }
     }
 
