@@ -17,6 +17,7 @@ final class Resize {
 
     void resize(long oldSize, long newSize) throws BlockException {
         if (newSize < 0) throw BlockException.invalid("Invalid size");
+        if (newSize % 512 != 0) throw BlockException.invalid("The new size must be a multiple of 512");
         if (newSize == oldSize) return;
         if (newSize < oldSize && img.h.nbSnapshots > 0) {
             throw BlockException.unsupported("Can't shrink an image which has snapshots");
