@@ -1,0 +1,18 @@
+package io.jsd.nbd.internal;
+
+import java.net.SocketAddress;
+import java.nio.file.Path;
+
+/**
+ * The settings of nbd-server-start.
+ *
+ * @param address             where to listen
+ * @param unixPath            the socket file to remove on stop (null for inet)
+ * @param tls                 TLS credentials, or null for plain connections
+ * @param maxConnections      0 for unlimited
+ * @param handshakeMaxSeconds 0 for no limit
+ */
+record ServerConfig(SocketAddress address, Path unixPath, TlsConfig tls, int maxConnections, int handshakeMaxSeconds) {
+    /** QSD's default for handshake-max-seconds. */
+    static final int DEFAULT_HANDSHAKE_MAX_SECONDS = 10;
+}
