@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -44,15 +46,17 @@ public final class GraphService implements BlockGraph {
     private final List<Node> order = new ArrayList<>();
     private final NodeNames names = new NodeNames();
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    /** Looked up when used, not referenced: see {@link LazyServices}. */
     private volatile QmpEvents events;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile ObjectRegistry objects;
 
     public GraphService() {}
+
+    @Activate
+    void activate(BundleContext bc) {
+        events = LazyServices.events(bc);
+        objects = LazyServices.objects(bc);
+    }
 
     /** For tests outside OSGi. */
     public GraphService(QmpEvents events, ObjectRegistry objects) {

@@ -85,7 +85,7 @@ public class QsdComparisonTest {
         graph.addDriver("raw", new RawDriver());
         graph.addDriver("null-co", new NullCoDriver());
         graph.addDriver("null-aio", new NullAioDriver());
-        ExportService exports = new ExportService(graph, null);
+        ExportService exports = new ExportService(graph, (io.jsd.qmp.QmpEvents) null);
         jsd = new LinkedHashMap<>();
         BlockdevAdd add = new BlockdevAdd();
         add.graph = graph;
