@@ -14,19 +14,25 @@ import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** block_resize: grows or shrinks a node (and, for raw, the file under it). */
+/**
+ * block_resize: grows or shrinks a node (for raw, the file under it). QSD has no devices, so only
+ * node-name finds a node; the messages are QSD's.
+ */
 @Component
 @QmpCommandName("block_resize")
 public final class BlockResize implements QmpCommand {
     @Reference BlockGraph graph;
+
+    public BlockResize() {}
+
+    BlockResize(BlockGraph graph) { this.graph = graph; }
 
     @Override
     public JsonNode execute(Options args, QmpSession session) throws Exception {
         String device = args.optString("device").orElse("");
         String nodeName = args.optString("node-name").orElse("");
         long size = args.integer("size");
-        String name = nodeName.isEmpty() ? device : nodeName;
-        NodeHandle n = graph.find(name).orElseThrow(() ->
+        NodeHandle n = (nodeName.isEmpty() ? java.util.Optional.<NodeHandle>empty() : graph.find(nodeName)).orElseThrow(() ->
                 QmpException.generic("Cannot find device='" + device + "' nor node-name='" + nodeName + "'"));
         if (size < 0) throw new OptionException("Parameter 'size' expects a >0 size");
         if (n.readOnly()) throw QmpException.generic("Image is read-only");
