@@ -40,6 +40,12 @@ public interface NodeHandle {
     /** query-named-block-nodes entry in qemu's shape. */
     ObjectNode describe();
 
+    /**
+     * query-named-block-nodes entry; {@code flat=false} nests the backing chain's images under
+     * "backing-image" and counts backing_file_depth, as qemu does.
+     */
+    default ObjectNode describe(boolean flat) { return describe(); }
+
     /** I/O counters in the shape of qemu's BlockDeviceStats (query-blockstats), or null if not kept. */
     default ObjectNode stats() { return null; }
 }

@@ -211,11 +211,21 @@ public final class GraphService implements BlockGraph {
             undoOpen(n, ctx, drv);
             throw BlockException.io("Driver '" + common.driver() + "' failed to open node '" + name + "': " + e, e);
         }
-        order.add(n);
+        list(n);
         return n;
     }
 
+    /**
+     * Puts a node in the listing order. qemu lists a node once its "file" child is open and
+     * before its driver opens the rest (a backing chain comes after), so the driver's
+     * openChild("file") lists it; other nodes are listed when their open completes.
+     */
+    void list(Node n) {
+        if (!order.contains(n)) order.add(n);
+    }
+
     private void undoOpen(Node n, NodeOpenContext ctx, BlockNode drv) {
+        order.remove(n);
         if (drv != null) {
             try {
                 drv.close();
@@ -293,7 +303,7 @@ public final class GraphService implements BlockGraph {
         lock.lock();
         try {
             Node n = byName.get(nodeName);
-            return n != null && order.contains(n) ? Optional.of(n) : Optional.empty();
+            return n != null && order.contains(n) && n.opened != null ? Optional.of(n) : Optional.empty();
         } finally {
             lock.unlock();
         }
@@ -301,7 +311,7 @@ public final class GraphService implements BlockGraph {
 
     Node requireNode(String nodeName) throws BlockException {
         Node n = byName.get(nodeName);
-        if (n == null || !order.contains(n)) {
+        if (n == null || !order.contains(n) || n.opened == null) {
             throw new BlockException(BlockException.Kind.NOT_FOUND,
                     "Cannot find device='" + nodeName + "' nor node-name='" + nodeName + "'");
         }
