@@ -56,6 +56,13 @@ public class QmpSessionIT {
             eq("{\"execute\" 1}"),
             eq("{1: 2}"),
             eq("}"),
+            eq("[".repeat(1030) + "]".repeat(5)),
+            eq("{\"execute\":\"nope\",\"id\":\"a\u0001b\"}"),
+            eq("{\"execute\":\"nope\",\"id\":\"\\u00e9\\ud83d\\ude00\"}"),
+            eq("{\"execute\":\"nope\",\"id\":\"\\x\"}"),
+            eq("{\"execute\":\"nope\",\"id\":-1.5e3}"),
+            eq("{\"execute\":\"nope\",\"id\":18446744073709551615}"),
+            eq("{\"execute\":\"nope\",\"id\":[true,false,null]}"),
             eq("{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"iothread\",\"id\":\"io0\"}}"),
             eq("{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"iothread\",\"id\":\"io0\"}}"),
             eq("{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"bogus\",\"id\":\"x\"}}"),
@@ -92,9 +99,15 @@ public class QmpSessionIT {
         try (Daemon d = Daemon.start(kind, dir, List.of("--chardev", "socket,id=m0,path={dir}/qmp.sock,server=on,wait=off", "--monitor", "m0"));
              QmpClient c = QmpClient.connect(d.socket("qmp.sock"), d.process)) {
             out.add(Replies.normalize(c.greeting, dir.toString()));
+            int n = 0;
             for (Step s : steps) {
+                // A marker after each step collects every reply it caused (a bad token can cause two).
                 String text = s.send().replace("{dir}", dir.toString());
-                out.add(Replies.normalize(c.exchange(text), dir.toString()));
+                String marker = "sync-" + n++;
+                c.sendRaw(text + "\n{\"execute\":\"x-sync\",\"id\":\"" + marker + "\"}\n");
+                com.fasterxml.jackson.databind.node.ArrayNode replies = QmpClient.JSON.createArrayNode();
+                for (JsonNode r = c.reply(); !r.path("id").asText().equals(marker); r = c.reply()) replies.add(r);
+                out.add(Replies.normalize(replies.size() == 1 ? replies.get(0) : replies, dir.toString()));
             }
             c.exchange("{\"execute\":\"quit\"}");
         }

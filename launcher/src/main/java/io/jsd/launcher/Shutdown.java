@@ -32,7 +32,19 @@ final class Shutdown {
         if (sig == null) return;
         System.out.flush();
         System.err.flush();
-        sun.misc.Signal.handle(sig, sun.misc.SignalHandler.SIG_DFL);
-        sun.misc.Signal.raise(sig);
+        // The JVM will not raise a signal it has no handler for, so do it natively: signal(N, SIG_DFL); raise(N).
+        try {
+            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            var lookup = linker.defaultLookup();
+            var signal = linker.downcallHandle(lookup.find("signal").orElseThrow(), java.lang.foreign.FunctionDescriptor.of(
+                    java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
+            var raise = linker.downcallHandle(lookup.find("raise").orElseThrow(), java.lang.foreign.FunctionDescriptor.of(
+                    java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT));
+            java.lang.foreign.MemorySegment old = (java.lang.foreign.MemorySegment) signal.invokeExact(sig.getNumber(), java.lang.foreign.MemorySegment.NULL);
+            int r = (int) raise.invokeExact(sig.getNumber());
+            if (old == null || r != 0) return;
+        } catch (Throwable t) {
+            // Fall back to a plain exit.
+        }
     }
 }
