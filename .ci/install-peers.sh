@@ -3,7 +3,7 @@
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 need=()
-for t in qemu-img qemu-io qemu-nbd qemu-storage-daemon qemu-system-x86_64 nbdinfo nbdcopy nbdsh fio nbdkit busybox; do
+for t in qemu-img qemu-io qemu-nbd qemu-storage-daemon qemu-system-x86_64 nbdinfo nbdcopy nbdsh fio nbdkit busybox openssl; do
   command -v "$t" >/dev/null 2>&1 || need+=("$t")
 done
 ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(kernel)
@@ -22,5 +22,5 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
   qemu-utils qemu-system-x86 linux-image-cloud-amd64 busybox-static >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends libnbd-bin fio nbdkit util-linux cpio xz-utils kmod >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends libnbd-bin python3-libnbd openssl fio nbdkit util-linux cpio xz-utils kmod >/dev/null
 qemu-storage-daemon --version | head -1

@@ -13,6 +13,12 @@ public interface BlockGraph {
     /** blockdev-add: {@code options} is a BlockdevOptions object (children inline or by name). */
     NodeHandle add(ObjectNode options) throws BlockException;
 
+    /**
+     * blockdev-add from parsed options: key=value options from the command line convert on access,
+     * and the keys read are marked used in {@code options}.
+     */
+    default NodeHandle add(io.jsd.options.Options options) throws BlockException { return add(options.json()); }
+
     /** blockdev-del of a root node; implicitly created children go with it. */
     void delete(String nodeName) throws BlockException;
 

@@ -31,6 +31,12 @@ public interface OpenContext {
     /** discard=unmap: discards may free space in this node. */
     boolean discardUnmap();
 
+    /**
+     * force-share=on (read-only nodes only): take no lock that keeps other processes from writing
+     * or resizing the image.
+     */
+    default boolean forceShare() { return false; }
+
     /** locking=on|off|auto for protocol drivers ("auto" means on). */
     boolean locking();
 

@@ -40,6 +40,9 @@ public final class Options {
 
     public boolean keyval() { return keyval; }
 
+    /** The path of this object in messages ("file." for a child), "" at the top. */
+    public String prefix() { return prefix; }
+
     public boolean has(String key) {
         JsonNode v = node.get(key);
         return v != null && !v.isNull();

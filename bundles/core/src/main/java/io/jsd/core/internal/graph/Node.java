@@ -1,0 +1,246 @@
+package io.jsd.core.internal.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jsd.block.BlockException;
+import io.jsd.block.BlockLimits;
+import io.jsd.block.BlockNode;
+import io.jsd.block.Capabilities;
+import io.jsd.block.ChildRole;
+import io.jsd.block.NodeChild;
+import io.jsd.block.NodeHandle;
+import io.jsd.block.Support;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One node of the graph: the options it was created from (kept to reopen it when its driver comes
+ * back), its edges, its users, and the open driver node behind the {@link NodeIo} wrapper.
+ */
+final class Node implements NodeHandle {
+    /** What is open right now: the driver's node, its own and the normalised capabilities, its limits. */
+    record Opened(BlockNode driver, Capabilities raw, Capabilities caps, BlockLimits limits) {}
+
+    /** A child edge: the option key, the role and the child. */
+    record Edge(String key, ChildRole role, Node child) {}
+
+    private static final Set<String> COMMON_KEYS =
+            Set.of("node-name", "read-only", "auto-read-only", "cache", "discard", "detect-zeroes", "force-share", "active");
+
+    private final GraphService graph;
+    private final String name;
+    private final ObjectNode options;
+    private final String prefix;
+    private final boolean keyval;
+    /** The defaults inherited from the parent (the root's are qemu's defaults) and the role it was created for. */
+    final CommonOptions inherited;
+    final ChildRole role;
+    /** Created inline inside another node's options: deleted with its last parent. */
+    final boolean implicit;
+
+    private volatile CommonOptions common;
+    final IoGate gate = new IoGate();
+    final IoStats stats = new IoStats();
+    final AtomicLong size = new AtomicLong();
+    volatile Opened opened;
+    private final NodeIo io = new NodeIo(this);
+    /** The edges to children, kept across a driver restart so the same children are reused. */
+    final Map<String, Edge> edges = new LinkedHashMap<>();
+    final List<Node> parents = new CopyOnWriteArrayList<>();
+    final Map<Object, String> users = new LinkedHashMap<>();
+    /** The image facts last reported by the driver, shown while the driver is away. */
+    private volatile ObjectNode lastImage;
+
+    Node(GraphService graph, String name, ObjectNode options, String prefix, boolean keyval,
+         CommonOptions inherited, ChildRole role, boolean implicit, CommonOptions common) {
+        this.graph = graph;
+        this.name = name;
+        this.options = options;
+        this.prefix = prefix;
+        this.keyval = keyval;
+        this.inherited = inherited;
+        this.role = role;
+        this.implicit = implicit;
+        this.common = common;
+    }
+
+    io.jsd.options.Options freshOptions() { return new io.jsd.options.Options(options, prefix, keyval); }
+
+    CommonOptions common() { return common; }
+
+    void common(CommonOptions c) { common = c; }
+
+    /** Makes {@code drv} the open node: derives the capabilities and opens the gate. */
+    void attach(BlockNode drv) throws BlockException {
+        Capabilities raw = drv.capabilities();
+        BlockLimits limits = drv.limits();
+        boolean w = raw.write() && !common.readOnly();
+        Capabilities caps = new Capabilities(w,
+                !w ? Support.NONE : raw.writeZeroes() == Support.NATIVE ? Support.NATIVE : Support.EMULATED,
+                !w ? Support.NONE : raw.fua() == Support.NATIVE ? Support.NATIVE : Support.EMULATED,
+                w && raw.discard() && common.discardUnmap(),
+                raw.flush() && !common.noFlush(),
+                raw.blockStatus(), w && raw.truncate(), raw.multiConn());
+        if (!raw.write() && !common.readOnly() && common.autoReadOnly()) common = common.withReadOnly(true); // fell back
+        size.set(drv.size());
+        opened = new Opened(drv, raw, caps, limits);
+        gate.open();
+        lastImage = null;
+        lastImage = imageInfo();
+    }
+
+    /** Drains and closes the driver node; I/O afterwards fails with {@code reason}. */
+    void detach(String reason) {
+        gate.close(reason);
+        Opened o = opened;
+        if (o == null) return;
+        try {
+            o.driver().flush();
+        } catch (Exception e) {
+            // the data went where it could; closing must still happen
+        }
+        try {
+            o.driver().close();
+        } catch (Exception e) {
+            // nothing more to do: the node is gone either way
+        }
+    }
+
+    @Override public String nodeName() { return name; }
+
+    @Override public String driver() { return common.driver(); }
+
+    @Override public ObjectNode options() { return options.deepCopy(); }
+
+    @Override public boolean readOnly() { return common.readOnly(); }
+
+    @Override public BlockNode io() { return io; }
+
+    @Override
+    public Capabilities capabilities() {
+        Opened o = opened;
+        return o == null ? Capabilities.BASIC.withWrite(false) : o.caps();
+    }
+
+    @Override
+    public List<NodeChild> children() {
+        synchronized (edges) {
+            List<NodeChild> out = new ArrayList<>();
+            for (Edge e : edges.values()) out.add(new NodeChild(e.key(), e.role(), e.child().io()));
+            return out;
+        }
+    }
+
+    List<Edge> edgeList() {
+        synchronized (edges) {
+            return new ArrayList<>(edges.values());
+        }
+    }
+
+    @Override public boolean available() { return gate.isOpen(); }
+
+    @Override
+    public AutoCloseable use(String who) throws BlockException {
+        Object token = new Object();
+        synchronized (users) {
+            users.put(token, who);
+        }
+        return () -> {
+            synchronized (users) {
+                users.remove(token);
+            }
+        };
+    }
+
+    List<String> userNames() {
+        synchronized (users) {
+            return new ArrayList<>(users.values());
+        }
+    }
+
+    @Override
+    public ObjectNode stats() { return stats.describe(); }
+
+    /** qemu's "image" object (ImageInfo): filename, format, virtual-size, plus what the driver adds. */
+    ObjectNode imageInfo() {
+        Opened o = opened;
+        if ((o == null || !gate.isOpen()) && lastImage != null) return lastImage.deepCopy();
+        ObjectNode img = JsonNodeFactory.instance.objectNode();
+        img.put("virtual-size", size.get());
+        img.put("filename", "json:" + QemuJson.write(fullOptions()));
+        img.put("format", driver());
+        if (o != null && gate.isOpen()) {
+            try {
+                o.driver().describe(img);
+            } catch (RuntimeException e) {
+                // a driver's description is decoration; never fail a query over it
+            }
+        }
+        return img;
+    }
+
+    /** Options that do not change what the image is, left out of json: filenames (qemu's weak runtime options). */
+    private static final Set<String> WEAK_KEYS = Set.of("aio", "aio-max-batch", "locking", "drop-cache", "pr-manager",
+            "x-check-cache-dropped", "latency-ns");
+
+    /**
+     * What a json: filename is built from (qemu's full_open_options): the driver, its options that
+     * matter, and each child's own full options (children given by reference are expanded).
+     */
+    ObjectNode fullOptions() {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("driver", driver());
+        Map<String, Edge> byKey;
+        synchronized (edges) {
+            byKey = new LinkedHashMap<>(edges);
+        }
+        options.properties().forEach(e -> {
+            String k = e.getKey();
+            if (k.equals("driver") || COMMON_KEYS.contains(k) || WEAK_KEYS.contains(k) || byKey.containsKey(k)) return;
+            out.set(k, e.getValue());
+        });
+        byKey.forEach((k, e) -> out.set(k, e.child().fullOptions()));
+        return out;
+    }
+
+    /** The query-named-block-nodes entry (qemu's BlockDeviceInfo). */
+    @Override
+    public ObjectNode describe() {
+        CommonOptions c = common;
+        ObjectNode image = imageInfo();
+        ObjectNode d = JsonNodeFactory.instance.objectNode();
+        d.set("file", image.get("filename"));
+        d.put("node-name", name);
+        d.put("ro", c.readOnly());
+        d.put("drv", c.driver());
+        d.put("backing_file_depth", backingDepth());
+        d.put("encrypted", false);
+        d.put("detect_zeroes", c.detectZeroes());
+        for (String k : new String[] {"bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"}) d.put(k, 0);
+        d.set("image", image);
+        ObjectNode cache = d.putObject("cache");
+        cache.put("writeback", true);
+        cache.put("direct", c.cacheDirect());
+        cache.put("no-flush", c.noFlush());
+        d.put("write_threshold", 0);
+        d.put("active", c.active());
+        return d;
+    }
+
+    private int backingDepth() {
+        for (Edge e : edgeList()) {
+            if (e.role() == ChildRole.COW) return 1 + e.child().backingDepth();
+            if (e.role() == ChildRole.FILTERED) return e.child().backingDepth();
+        }
+        return 0;
+    }
+
+    @Override
+    public String toString() { return "node '" + name + "' (" + driver() + ")"; }
+}

@@ -1,0 +1,28 @@
+package io.jsd.core.internal.graph;
+
+import io.jsd.options.OptionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Node-name rules and generated names, as qemu has them. */
+final class NodeNames {
+    private final AtomicLong counter = new AtomicLong();
+
+    /** qemu's id_generate(ID_BLOCK): "#block", a counter, then two random digits ("#block001", "#block186"). */
+    String generate() {
+        return String.format("#block%d%02d", counter.getAndIncrement(), ThreadLocalRandom.current().nextInt(100));
+    }
+
+    /** qemu's id_wellformed plus the length limit of BlockDriverState.node_name. */
+    static void validate(String name) {
+        boolean ok = !name.isEmpty() && isAlpha(name.charAt(0));
+        for (int i = 1; ok && i < name.length(); i++) {
+            char c = name.charAt(i);
+            ok = isAlpha(c) || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+        }
+        if (!ok) throw new OptionException("Invalid node-name: '" + name + "'");
+        if (name.length() >= 32) throw new OptionException("Node name too long");
+    }
+
+    private static boolean isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+}

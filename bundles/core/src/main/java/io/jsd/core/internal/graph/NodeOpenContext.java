@@ -1,0 +1,102 @@
+package io.jsd.core.internal.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jsd.block.BlockException;
+import io.jsd.block.BlockNode;
+import io.jsd.block.ChildRole;
+import io.jsd.block.OpenContext;
+import io.jsd.objects.ObjectRegistry;
+import io.jsd.options.OptionException;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpEvents;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@link OpenContext} of one open (or reopen) of a node. */
+final class NodeOpenContext implements OpenContext {
+    private final GraphService graph;
+    private final Node node;
+    private final Options options;
+    /** Edges this open added, undone if the open fails. */
+    final List<Node.Edge> added = new ArrayList<>();
+
+    NodeOpenContext(GraphService graph, Node node, Options options) {
+        this.graph = graph;
+        this.node = node;
+        this.options = options;
+    }
+
+    @Override public Options options() { return options; }
+    @Override public String nodeName() { return node.nodeName(); }
+    @Override public boolean readOnly() { return node.common().readOnly(); }
+    @Override public boolean autoReadOnly() { return node.common().autoReadOnly(); }
+    @Override public boolean cacheDirect() { return node.common().cacheDirect(); }
+    @Override public boolean noFlush() { return node.common().noFlush(); }
+    @Override public boolean discardUnmap() { return node.common().discardUnmap(); }
+    @Override public boolean forceShare() { return node.common().forceShare(); }
+
+    @Override
+    public boolean locking() {
+        // only protocol drivers ask, so only they accept the option (qemu rejects it elsewhere)
+        return !options.choice("locking", "auto", "on", "off", "auto").equals("off");
+    }
+
+    @Override
+    public BlockNode openChild(String key, ChildRole role, boolean required) throws BlockException {
+        Node.Edge existing;
+        synchronized (node.edges) {
+            existing = node.edges.get(key);
+        }
+        if (existing != null) {
+            options.markUsed(key); // a reopen: the child from the first open is kept
+            return existing.child().io();
+        }
+        JsonNode v = options.raw(key);
+        if (v == null || v.isNull()) {
+            if (required) throw options.missing(key);
+            return null;
+        }
+        Node child;
+        if (v.isTextual()) {
+            // a writable parent over a read-only child is allowed, as in qemu: it simply cannot be
+            // written (its capabilities say so, and a writable export of it is refused)
+            child = graph.requireNode(v.asText());
+        } else if (v.isObject()) {
+            child = graph.openNode(options.child(key), inheritedFor(role), role, false);
+        } else {
+            throw new OptionException("Invalid parameter type for '" + key + "', expected: BlockdevRef");
+        }
+        return link(key, role, child);
+    }
+
+    @Override
+    public BlockNode openChild(String key, ChildRole role, ObjectNode childOptions) throws BlockException {
+        Node.Edge existing;
+        synchronized (node.edges) {
+            existing = node.edges.get(key);
+        }
+        if (existing != null) return existing.child().io();
+        Node child = graph.openNode(new Options(childOptions, key + ".", false), inheritedFor(role), role, false);
+        return link(key, role, child);
+    }
+
+    private CommonOptions inheritedFor(ChildRole role) {
+        CommonOptions c = node.common();
+        return role == ChildRole.COW ? c.withReadOnly(true) : c;
+    }
+
+    private BlockNode link(String key, ChildRole role, Node child) {
+        Node.Edge e = new Node.Edge(key, role, child);
+        synchronized (node.edges) {
+            node.edges.put(key, e);
+        }
+        child.parents.add(node);
+        added.add(e);
+        return child.io();
+    }
+
+    @Override public ObjectRegistry objects() { return graph.objects(); }
+
+    @Override public QmpEvents events() { return graph.events(); }
+}

@@ -1,0 +1,15 @@
+package io.jsd.driver.nullblk.internal;
+
+import io.jsd.block.BlockDriver;
+import io.jsd.block.BlockDriverName;
+import io.jsd.block.BlockNode;
+import io.jsd.block.OpenContext;
+import org.osgi.service.component.annotations.Component;
+
+/** qemu's null-aio: the same as null-co (qemu differs only in how it completes requests). */
+@Component
+@BlockDriverName("null-aio")
+public final class NullAioDriver implements BlockDriver {
+    @Override
+    public BlockNode open(OpenContext ctx) { return new NullNode("null-aio", ctx); }
+}

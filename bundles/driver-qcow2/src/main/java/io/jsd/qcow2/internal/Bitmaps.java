@@ -1,0 +1,150 @@
+package io.jsd.qcow2.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.jsd.block.BlockException;
+
+/**
+ * Persistent dirty bitmaps (qcow2 "Bitmaps" section), kept consistent the way qemu does it: on a
+ * writable open every enabled ("auto") bitmap is loaded and marked in_use on disk; writes set its
+ * bits in memory; close stores it and clears in_use. Disabled bitmaps are left as they are.
+ */
+final class Bitmaps {
+    static final int FLAG_IN_USE = 1, FLAG_AUTO = 2;
+    /** Bound on one bitmap in memory (qemu's limit on a bitmap table is similar). */
+    private static final long MAX_BITS = 1L << 33;
+
+    private static final class Tracked {
+        final int dirPos;
+        final int flags;
+        final long tableOffset;
+        final long[] table;
+        final int granBits;
+        final long[] words;
+        Tracked(int dirPos, int flags, long tableOffset, long[] table, int granBits, long bits) {
+            this.dirPos = dirPos;
+            this.flags = flags;
+            this.tableOffset = tableOffset;
+            this.table = table;
+            this.granBits = granBits;
+            this.words = new long[(int) ((bits + 63) >>> 6)];
+        }
+    }
+
+    private final Qcow2Image img;
+    private final List<Tracked> tracked = new ArrayList<>();
+
+    private Bitmaps(Qcow2Image img) { this.img = img; }
+
+    /** Loads the enabled bitmaps of a writable image and marks them in use; null when there are none. */
+    static Bitmaps open(Qcow2Image img) throws BlockException {
+        Header h = img.h;
+        if (h.nbBitmaps <= 0 || (h.autoclear & Header.AUTOCLEAR_BITMAPS) == 0) return null;
+        if (h.bitmapDirectorySize > (64L << 20) || h.bitmapDirectorySize < 24L * h.nbBitmaps
+                || (h.bitmapDirectoryOffset & (img.cs - 1)) != 0
+                || h.bitmapDirectoryOffset + h.bitmapDirectorySize > img.fileSize()) {
+            throw BlockException.invalid("qcow2: invalid bitmap directory");
+        }
+        Bitmaps b = new Bitmaps(img);
+        ByteBuffer d = ByteBuffer.allocate((int) h.bitmapDirectorySize);
+        img.file.read(h.bitmapDirectoryOffset, d);
+        int pos = 0;
+        for (int i = 0; i < h.nbBitmaps; i++) {
+            if (pos + 24 > d.capacity()) throw BlockException.invalid("qcow2: bitmap directory truncated");
+            long tableOff = d.getLong(pos);
+            int tableSize = d.getInt(pos + 8);
+            int flags = d.getInt(pos + 12);
+            int granBits = d.get(pos + 17) & 0xff;
+            int nameSize = d.getShort(pos + 18) & 0xffff;
+            int extra = d.getInt(pos + 20);
+            if (extra < 0 || extra > 1024) throw BlockException.invalid("qcow2: bitmap directory entry too large");
+            if ((flags & FLAG_AUTO) != 0 && (flags & FLAG_IN_USE) == 0) {
+                if (granBits < 9 || granBits > 31) throw BlockException.invalid("qcow2: invalid bitmap granularity");
+                long bits = (h.size + (1L << granBits) - 1) >>> granBits;
+                long clustersNeeded = (bits + img.cs * 8L - 1) / (img.cs * 8L);
+                if (bits > MAX_BITS || tableSize != clustersNeeded || (tableOff & (img.cs - 1)) != 0
+                        || tableOff + (long) tableSize * 8 > img.fileSize()) {
+                    throw BlockException.invalid("qcow2: invalid bitmap table");
+                }
+                Tracked t = new Tracked(pos, flags, tableOff, img.readTable(tableOff, tableSize), granBits, bits);
+                b.load(t);
+                b.tracked.add(t);
+            }
+            pos += (24 + extra + nameSize + 7) & ~7;
+        }
+        if (b.tracked.isEmpty()) return null;
+        for (Tracked t : b.tracked) b.writeFlags(t, t.flags | FLAG_IN_USE);
+        img.file.flush();
+        return b;
+    }
+
+    private void load(Tracked t) throws BlockException {
+        int wordsPerCluster = img.cs / 8;
+        for (int i = 0; i < t.table.length; i++) {
+            long e = t.table[i];
+            long off = e & Qcow2Image.OFFSET_MASK;
+            int w0 = i * wordsPerCluster;
+            int n = Math.min(wordsPerCluster, t.words.length - w0);
+            if (off != 0) {
+                if (off + img.cs > img.fileSize()) throw BlockException.invalid("qcow2: bitmap data beyond the end of the image file");
+                ByteBuffer c = ByteBuffer.allocate(img.cs).order(ByteOrder.LITTLE_ENDIAN);
+                img.file.read(off, c);
+                for (int k = 0; k < n; k++) t.words[w0 + k] = c.getLong(k * 8);
+            } else if ((e & 1) != 0) {
+                for (int k = 0; k < n; k++) t.words[w0 + k] = -1L;
+            }
+        }
+    }
+
+    /** Marks guest bytes [off, off+len) dirty in every tracked bitmap. */
+    synchronized void mark(long off, long len) {
+        if (len <= 0) return;
+        for (Tracked t : tracked) {
+            long first = off >>> t.granBits, last = (off + len - 1) >>> t.granBits;
+            last = Math.min(last, (long) t.words.length * 64 - 1);
+            for (long bit = first; bit <= last; bit++) t.words[(int) (bit >>> 6)] |= 1L << (bit & 63);
+        }
+    }
+
+    /** Stores every tracked bitmap and clears in_use (on close). Caller holds the image lock. */
+    synchronized void store() throws BlockException {
+        int wordsPerCluster = img.cs / 8;
+        for (Tracked t : tracked) {
+            for (int i = 0; i < t.table.length; i++) {
+                int w0 = i * wordsPerCluster;
+                int n = Math.min(wordsPerCluster, t.words.length - w0);
+                boolean zero = true;
+                for (int k = 0; k < n && zero; k++) zero = t.words[w0 + k] == 0;
+                long off = t.table[i] & Qcow2Image.OFFSET_MASK;
+                if (zero) {
+                    if (off != 0) img.refcounts.freeLater(off >>> img.cb);
+                    t.table[i] = 0;
+                    continue;
+                }
+                if (off == 0) {
+                    off = img.refcounts.allocate(1);
+                    img.reserveMetadata(off >>> img.cb);
+                }
+                ByteBuffer c = ByteBuffer.allocate(img.cs).order(ByteOrder.LITTLE_ENDIAN);
+                for (int k = 0; k < n; k++) c.putLong(k * 8, t.words[w0 + k]);
+                img.file.write(off, c, 0);
+                t.table[i] = off;
+            }
+            img.refcounts.writeDirtyBlocks();
+            img.file.flush();
+            ByteBuffer tb = ByteBuffer.allocate(t.table.length * 8);
+            for (long e : t.table) tb.putLong(e);
+            img.file.write(t.tableOffset, tb.flip(), 0);
+            img.file.flush();
+            writeFlags(t, t.flags & ~FLAG_IN_USE);
+        }
+        img.file.flush();
+    }
+
+    private void writeFlags(Tracked t, int flags) throws BlockException {
+        img.file.write(img.h.bitmapDirectoryOffset + t.dirPos + 12, ByteBuffer.allocate(4).putInt(0, flags), 0);
+    }
+}

@@ -1,0 +1,92 @@
+package io.jsd.nbd.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client: option haggling, then the transmission phase, on this connection's virtual thread.
+ * Whatever goes wrong ends only this connection.
+ */
+final class Connection implements Runnable {
+    private final NbdServer server;
+    private final SocketChannel socket;
+    private volatile Wire wire;
+    private volatile boolean aborted;
+    private volatile boolean handshakeTimedOut;
+
+    Connection(NbdServer server, SocketChannel socket) {
+        this.server = server;
+        this.socket = socket;
+        this.wire = new PlainWire(socket);
+    }
+
+    NbdServer server() { return server; }
+
+    SocketChannel socket() { return socket; }
+
+    void wire(Wire w) { this.wire = w; }
+
+    /** Hard disconnect from another thread (block-export-del mode=hard, nbd-server-stop, handshake timeout). */
+    void abort() {
+        aborted = true;
+        wire.shutdown();
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing more to release
+        }
+    }
+
+    @Override
+    public void run() {
+        NbdExport export = null;
+        ScheduledFuture<?> timeout = null;
+        try {
+            int limit = server.config().handshakeMaxSeconds();
+            if (limit > 0) {
+                timeout = server.timer().schedule(() -> {
+                    handshakeTimedOut = true;
+                    abort();
+                }, limit, TimeUnit.SECONDS);
+            }
+            Handshake hs = new Handshake(this, wire);
+            Session session = hs.run();
+            if (timeout != null) timeout.cancel(false);
+            if (session == null || aborted) return;
+            export = session.export;
+            if (!export.attach(this)) return;
+            new Transmission(this, session, hs.input()).run();
+        } catch (EOFException | ClosedChannelException e) {
+            if (handshakeTimedOut) {
+                NbdServer.LOG.log(Level.WARNING, "nbd: client did not finish the handshake in time, disconnected");
+            } else if (!aborted) {
+                NbdServer.LOG.log(Level.DEBUG, "nbd: client disconnected: " + e.getMessage());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (handshakeTimedOut) {
+                NbdServer.LOG.log(Level.WARNING, "nbd: client did not finish the handshake in time, disconnected");
+            } else if (!aborted) {
+                NbdServer.LOG.log(Level.WARNING, "nbd: Disconnect client, due to: " + e.getMessage());
+            }
+        } finally {
+            if (timeout != null) timeout.cancel(false);
+            if (export != null) export.detach(this);
+            try {
+                wire.close();
+            } catch (IOException ignored) {
+                // closing after an error
+            }
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // same
+            }
+            server.connectionClosed(this);
+        }
+    }
+}

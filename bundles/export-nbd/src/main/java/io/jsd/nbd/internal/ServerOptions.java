@@ -1,0 +1,137 @@
+package io.jsd.nbd.internal;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.jsd.objects.ObjectRegistry;
+import io.jsd.objects.UserObject;
+import io.jsd.options.OptionException;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpException;
+
+/**
+ * Turns nbd-server-start arguments into a {@link ServerConfig}. Accepts both address shapes: the
+ * flat SocketAddress of QSD's --nbd-server ({@code addr.type=unix,addr.path=...}) and QMP's
+ * SocketAddressLegacy ({@code "addr": {"type": "unix", "data": {"path": ...}}}).
+ */
+final class ServerOptions {
+    private ServerOptions() {}
+
+    static ServerConfig parse(Options args, ObjectRegistry objects) throws QmpException {
+        Options addr = args.child("addr");
+        if (addr == null) throw args.missing("addr");
+        String type = addr.choice("type", null, "inet", "unix", "vsock", "fd");
+        if (type == null) throw addr.missing("type");
+        Options data = addr.has("data") ? addr.child("data") : addr;
+        java.net.SocketAddress sa;
+        Path unixPath = null;
+        int fd = -1;
+        switch (type) {
+            case "unix" -> {
+                String path = data.string("path");
+                if (data.bool("abstract", false)) {
+                    throw new OptionException("Abstract unix sockets are not supported");
+                }
+                data.markUsed("tight");
+                unixPath = Path.of(path);
+                sa = UnixDomainSocketAddress.of(unixPath);
+            }
+            case "inet" -> {
+                String host = data.string("host");
+                JsonNode p = data.raw("port");
+                if (p == null || p.isNull()) throw data.missing("port");
+                String port = p.asText();
+                for (String k : new String[] {"numeric", "ipv4", "ipv6", "keep-alive", "mptcp", "to",
+                        "keep-alive-count", "keep-alive-idle", "keep-alive-interval"}) {
+                    data.markUsed(k);
+                }
+                int portNo;
+                try {
+                    portNo = Integer.parseInt(port);
+                } catch (NumberFormatException e) {
+                    throw QmpException.generic("Service '" + port + "' not known");
+                }
+                sa = host.isEmpty() ? new InetSocketAddress(portNo) : new InetSocketAddress(host, portNo);
+                if (((InetSocketAddress) sa).isUnresolved()) {
+                    throw QmpException.generic("address resolution failed for " + host + ":" + port);
+                }
+            }
+            case "fd" -> {
+                String str = data.string("str");
+                try {
+                    fd = Integer.parseInt(str);
+                } catch (NumberFormatException e) {
+                    // qemu also accepts the name of an fd passed over QMP (getfd); JSD takes numbers
+                    throw QmpException.generic("File descriptor named '" + str + "' has not been found");
+                }
+                if (fd < 0) throw QmpException.generic("Invalid file descriptor " + str);
+                sa = null;
+            }
+            default -> {
+                data.markUsed("cid");
+                data.markUsed("port");
+                throw QmpException.generic("vsock addresses are not supported");
+            }
+        }
+        if (data != addr) data.checkAllUsed();
+        addr.checkAllUsed();
+
+        Optional<String> creds = args.optString("tls-creds");
+        Optional<String> authz = args.optString("tls-authz");
+        long maxConn = args.integer("max-connections", 0);
+        long handshake = args.integer("handshake-max-seconds", ServerConfig.DEFAULT_HANDSHAKE_MAX_SECONDS);
+        if (maxConn < 0 || maxConn > 0xffffffffL) {
+            throw new OptionException("Parameter 'max-connections' expects uint32");
+        }
+        if (handshake < 0 || handshake > 0xffffffffL) {
+            throw new OptionException("Parameter 'handshake-max-seconds' expects uint32");
+        }
+        TlsConfig tls = null;
+        if (creds.isPresent()) {
+            tls = tlsConfig(creds.get(), authz.orElse(null), objects);
+        } else if (authz.isPresent()) {
+            throw QmpException.generic("tls-authz is not supported without tls-creds");
+        }
+        return new ServerConfig(sa, unixPath, tls, (int) Math.min(maxConn, Integer.MAX_VALUE),
+                (int) Math.min(handshake, Integer.MAX_VALUE), fd);
+    }
+
+    private static TlsConfig tlsConfig(String id, String authzId, ObjectRegistry objects) throws QmpException {
+        Optional<UserObject> o = objects == null ? Optional.empty() : objects.find(id);
+        if (o.isEmpty()) throw QmpException.generic("No TLS credentials with id '" + id + "'");
+        UserObject obj = o.get();
+        if (!obj.type().startsWith("tls-creds")) {
+            throw QmpException.generic("Object with id '" + id + "' is not TLS credentials");
+        }
+        if (!obj.type().equals("tls-creds-x509")) {
+            throw QmpException.generic("TLS credentials of type '" + obj.type() + "' are not supported by JSD yet");
+        }
+        Options props = new Options(obj.props().deepCopy(), "", true);
+        String endpoint = props.string("endpoint", "client");
+        if (!endpoint.equals("server")) throw QmpException.generic("Expecting TLS credentials with a server endpoint");
+        String dir = props.string("dir", null);
+        if (dir == null) throw QmpException.generic("Missing 'dir' property value");
+        boolean verify = props.bool("verify-peer", true);
+        String identity = null;
+        if (authzId != null) {
+            Optional<UserObject> a = objects.find(authzId);
+            if (a.isEmpty()) throw QmpException.generic("Cannot find authorization object '" + authzId + "'");
+            if (!a.get().type().equals("authz-simple")) {
+                throw QmpException.generic("Authorization object '" + authzId + "' of type '" + a.get().type()
+                        + "' is not supported by JSD yet (use authz-simple)");
+            }
+            identity = new Options(a.get().props().deepCopy(), "", true).string("identity", "");
+        }
+        try {
+            return TlsConfig.load(Path.of(dir), verify, identity);
+        } catch (IOException | GeneralSecurityException e) {
+            throw QmpException.generic("Cannot load TLS credentials '" + id + "': " + e.getMessage());
+        }
+    }
+}

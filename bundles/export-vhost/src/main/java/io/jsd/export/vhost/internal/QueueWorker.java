@@ -1,0 +1,124 @@
+package io.jsd.export.vhost.internal;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The thread of one started virtqueue. It blocks in poll() on the kick eventfd (a native wait, so a
+ * platform thread: it would pin a virtual thread's carrier), pops every available chain and runs
+ * each request on its own virtual thread; completions push to the used ring under the queue's lock.
+ * {@link #stop} wakes it through a private eventfd and returns once every request it started has
+ * completed, so the rings and guest memory can be released safely afterwards.
+ */
+final class QueueWorker implements Runnable {
+    private static final Logger LOG = Logger.getLogger(QueueWorker.class.getName());
+
+    private final SplitVirtqueue vq;
+    private final VhostUserBackend device;
+    private final int kickFd;
+    private final int wakeFd;
+    private final Consumer<String> broken;
+    private final String name;
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean enabled;
+    private int running;
+
+    QueueWorker(String name, SplitVirtqueue vq, VhostUserBackend device, int kickFd, boolean enabled,
+                Consumer<String> broken) throws IOException {
+        this.name = name;
+        this.vq = vq;
+        this.device = device;
+        this.kickFd = kickFd;
+        this.enabled = enabled;
+        this.broken = broken;
+        this.wakeFd = Native.eventfd();
+        this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this);
+    }
+
+    void start() { thread.start(); }
+
+    void setEnabled(boolean on) {
+        enabled = on;
+        Native.signal(wakeFd);
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (int head : vq.recoverInflight()) submit(vq.chainAt(head));
+            processAvailable(); // a kick may have been missed while the ring was stopped
+            while (!stopping) {
+                int ready = Native.waitReadable(kickFd, wakeFd);
+                if ((ready & 2) != 0) Native.drain(wakeFd);
+                if (stopping) break;
+                if ((ready & 1) != 0) Native.drain(kickFd);
+                processAvailable();
+            }
+        } catch (VirtqueueException e) {
+            LOG.warning(name + ": the guest broke the virtqueue, stopping it: " + e.getMessage());
+            broken.accept(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, name + ": queue thread failed", e);
+            broken.accept(String.valueOf(e.getMessage()));
+        } finally {
+            awaitRequests();
+        }
+    }
+
+    private void processAvailable() throws VirtqueueException {
+        if (!enabled) return;
+        DescriptorChain chain;
+        while (!stopping && (chain = vq.pop()) != null) submit(chain);
+    }
+
+    private void submit(DescriptorChain chain) {
+        synchronized (this) {
+            running++;
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                int len = device.process(chain);
+                vq.push(chain.head(), len);
+            } finally {
+                synchronized (this) {
+                    if (--running == 0) notifyAll();
+                }
+            }
+        });
+    }
+
+    private synchronized void awaitRequests() {
+        boolean interrupted = false;
+        while (running > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Stops the queue: no new chains, and returns when all started requests have completed. */
+    void stop() {
+        stopping = true;
+        Native.signal(wakeFd);
+        if (thread.isAlive() && thread != Thread.currentThread()) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        Native.close(wakeFd);
+    }
+}

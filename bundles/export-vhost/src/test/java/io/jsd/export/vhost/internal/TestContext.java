@@ -1,0 +1,52 @@
+package io.jsd.export.vhost.internal;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.jsd.block.BlockNode;
+import io.jsd.block.Capabilities;
+import io.jsd.block.NodeChild;
+import io.jsd.block.NodeHandle;
+import io.jsd.export.ExportContext;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpEvents;
+import io.jsd.qmp.QmpSession;
+
+/** An ExportContext the way core would hand it to the driver. */
+final class TestContext implements ExportContext {
+    private final BlockNode node;
+    private final Options options;
+    private final boolean writable;
+
+    TestContext(BlockNode node, String json, boolean writable) throws Exception {
+        this.node = node;
+        this.options = Options.of((ObjectNode) new ObjectMapper().readTree(json));
+        this.writable = writable;
+    }
+
+    @Override public String id() { return "exp0"; }
+    @Override public Options options() { return options; }
+    @Override public boolean writable() { return writable; }
+    @Override public boolean writethrough() { return false; }
+    @Override public String iothread() { return null; }
+    @Override public QmpEvents events() { return (n, d) -> {}; }
+    @Override public QmpSession session() { return () -> true; }
+
+    @Override
+    public NodeHandle node() {
+        return new NodeHandle() {
+            @Override public String nodeName() { return "n0"; }
+            @Override public String driver() { return "file"; }
+            @Override public ObjectNode options() { return new ObjectMapper().createObjectNode(); }
+            @Override public boolean readOnly() { return !writable; }
+            @Override public BlockNode io() { return node; }
+            @Override public Capabilities capabilities() { return node.capabilities(); }
+            @Override public List<NodeChild> children() { return List.of(); }
+            @Override public boolean available() { return true; }
+            @Override public AutoCloseable use(String who) { return () -> {}; }
+            @Override public ObjectNode describe() { return new ObjectMapper().createObjectNode(); }
+        };
+    }
+}

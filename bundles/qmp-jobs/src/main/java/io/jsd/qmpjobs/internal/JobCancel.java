@@ -1,0 +1,25 @@
+package io.jsd.qmpjobs.internal;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.jsd.job.JobManager;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpCommand;
+import io.jsd.qmp.QmpCommandName;
+import io.jsd.qmp.QmpSession;
+
+/** job-cancel: the state machine in core decides whether the job accepts it. */
+@Component
+@QmpCommandName("job-cancel")
+public class JobCancel implements QmpCommand {
+    @Reference private JobManager jobs;
+
+    @Override
+    public JsonNode execute(Options args, QmpSession session) throws Exception {
+        jobs.cancel(args.string("id"), args.bool("force", false));
+        return null;
+    }
+}
