@@ -38,7 +38,11 @@ public class CommandLineIT {
             List.of("--object", "iothread,id=i", "--object", "iothread,id=i"),
             List.of("--export", "help"), List.of("--blockdev", "help"), List.of("--monitor", "help"),
             List.of("positional"), List.of("--daemonize", "--chardev", "stdio,id=s"),
-            List.of("--pidfile", "/nonexistent-dir/pid"));
+            List.of("--pidfile", "/nonexistent-dir/pid"),
+            // Through the block layer's commands (blockdev-add, nbd-server-start, block-export-add):
+            List.of("--blockdev", "driver=null-co,node-name=a,size=x"), List.of("--blockdev", "null-co,node-name=a,,b"),
+            List.of("--nbd-server", "addr.type=unix"), List.of("--export", "nbd,id=e,node-name=x"),
+            List.of("--blockdev", "null-co,node-name=a", "--blockdev", "null-co,node-name=a"));
 
     @Test
     public void badOptionsMatchQsd() throws Exception {
