@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -43,15 +46,17 @@ public final class GraphService implements BlockGraph {
     private final List<Node> order = new ArrayList<>();
     private final NodeNames names = new NodeNames();
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    /** Looked up when used, not referenced: see {@link LazyServices}. */
     private volatile QmpEvents events;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile ObjectRegistry objects;
 
     public GraphService() {}
+
+    @Activate
+    void activate(BundleContext bc) {
+        events = LazyServices.events(bc);
+        objects = LazyServices.objects(bc);
+    }
 
     /** For tests outside OSGi. */
     public GraphService(QmpEvents events, ObjectRegistry objects) {
@@ -267,6 +272,17 @@ public final class GraphService implements BlockGraph {
             Node c = e.child();
             c.parents.remove(n);
             if (c.implicit && c.parents.isEmpty() && c.userNames().isEmpty()) remove(c);
+        }
+    }
+
+    /** Core stopping (daemon shutdown): flush and close every node, parents before children. */
+    @Deactivate
+    public void closeAll() {
+        lock.lock();
+        try {
+            for (int i = order.size() - 1; i >= 0; i--) order.get(i).detach("The block layer has shut down");
+        } finally {
+            lock.unlock();
         }
     }
 
