@@ -145,6 +145,57 @@ public class ServerControlTest {
         }
     }
 
+    /** A registry that creates exports with this bundle's driver, like core would. */
+    static final class FakeRegistry implements io.jsd.export.ExportRegistry {
+        final NbdExportDriver driver;
+        final java.util.Map<String, Export> exports = new java.util.LinkedHashMap<>();
+        final java.util.Map<String, ObjectNode> options = new java.util.LinkedHashMap<>();
+
+        FakeRegistry(NbdService svc) { driver = new NbdExportDriver(svc); }
+
+        @Override
+        public void add(Options o, io.jsd.qmp.QmpSession session) throws Exception {
+            ObjectNode j = o.json().deepCopy();
+            String id = j.remove("id").asText();
+            String node = j.remove("node-name").asText();
+            boolean writable = j.remove("writable").asBoolean();
+            j.remove("type");
+            options.put(id, o.json());
+            exports.put(id, driver.create(new StubContext(id, new StubHandle(node, new MemNode(1 << 20), !writable), j, writable)));
+        }
+
+        @Override
+        public void delete(String id, boolean hard) {
+            Export e = exports.remove(id);
+            if (e != null) e.close(hard);
+        }
+
+        @Override
+        public java.util.List<ObjectNode> describe() {
+            return exports.keySet().stream().map(id -> TestServer.JSON.createObjectNode().put("id", id)).toList();
+        }
+    }
+
+    @Test
+    public void deprecatedAddAndRemove() throws Exception {
+        try (TestServer server = new TestServer(tmp.getRoot().toPath())) {
+            FakeRegistry reg = new FakeRegistry(server.service);
+            NbdServerAdd add = new NbdServerAdd(server.service, reg, null);
+            add.execute(Options.of((ObjectNode) TestServer.JSON.readTree("{\"device\":\"n0\",\"writable\":true}")), () -> false);
+            assertEquals("{\"type\":\"nbd\",\"id\":\"n0\",\"node-name\":\"n0\",\"writable\":true,\"name\":\"n0\"}",
+                    reg.options.get("n0").toString());
+            try (RawClient c = new RawClient(server.socket)) {
+                c.greet();
+                assertEquals(Nbd.REP_ACK, c.go("n0"));
+            }
+            NbdServerRemove remove = new NbdServerRemove(server.service, reg);
+            assertEquals("Export 'x' is not found", error(() -> remove.execute(
+                    Options.of((ObjectNode) TestServer.JSON.readTree("{\"name\":\"x\"}")), () -> false)));
+            remove.execute(Options.of((ObjectNode) TestServer.JSON.readTree("{\"name\":\"n0\",\"mode\":\"hard\"}")), () -> false);
+            assertTrue(reg.exports.isEmpty());
+        }
+    }
+
     @Test
     public void qmpErrorsAreQmpExceptions() throws Exception {
         NbdService svc = new NbdService();
