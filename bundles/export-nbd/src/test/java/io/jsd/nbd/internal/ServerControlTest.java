@@ -105,6 +105,10 @@ public class ServerControlTest {
         new NbdExportDriver(svc).create(new StubContext("e", new StubHandle("disk", new MemNode(1 << 20), false), null, true));
         String out = Peers.run("qemu-img", "info", "nbd://127.0.0.1:" + port + "/disk").ok().out();
         assertTrue(out, out.contains("virtual size: 1 MiB"));
+        Path local = tmp.getRoot().toPath().resolve("tcp.raw");
+        Peers.run("qemu-img", "convert", "-f", "raw", "-O", "raw", "nbd://127.0.0.1:" + port + "/disk", local.toString()).ok();
+        Peers.run("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", local.toString(), "nbd://127.0.0.1:" + port + "/disk").ok();
+        Peers.run("qemu-img", "compare", "-f", "raw", "-F", "raw", local.toString(), "nbd://127.0.0.1:" + port + "/disk").ok();
         svc.deactivate();
     }
 
@@ -124,6 +128,24 @@ public class ServerControlTest {
         }
         assertEquals("File descriptor named 'nope' has not been found", error(() -> new NbdServerStart(new NbdService(), null)
                 .execute(keyval("{\"addr\":{\"type\":\"fd\",\"str\":\"nope\"}}"), () -> true)));
+    }
+
+    @Test
+    public void maxConnectionsHoldsBackFurtherClients() throws Exception {
+        try (TestServer server = new TestServer(tmp.getRoot().toPath(), "\"max-connections\":1", null)) {
+            server.export("disk", new MemNode(1 << 20), true, null);
+            RawClient first = new RawClient(server.socket);
+            first.greet();
+            assertEquals(Nbd.REP_ACK, first.go("disk"));
+            try (RawClient second = new RawClient(server.socket)) {
+                java.util.concurrent.FutureTask<java.nio.ByteBuffer> greeting = new java.util.concurrent.FutureTask<>(() -> second.read(18));
+                Thread.ofVirtual().start(greeting);
+                Thread.sleep(300);
+                assertFalse("the second client waits while the first is connected", greeting.isDone());
+                first.close();
+                assertEquals(Nbd.NBDMAGIC, greeting.get(10, java.util.concurrent.TimeUnit.SECONDS).getLong());
+            }
+        }
     }
 
     @Test
