@@ -124,7 +124,10 @@ final class VhostUserConnection {
         return r;
     }
 
+    private static final boolean TRACE = Boolean.getBoolean("jsd.vhost.trace");
+
     private void dispatch(OutputStream out, int request, boolean needReply, ByteBuffer p, int[] fds) throws IOException {
+        if (TRACE) LOG.info(name + ": " + VhostUser.name(request) + " " + p.remaining() + " bytes, " + fds.length + " fds");
         byte[] reply;
         int[] replyFd = {-1};
         try {

@@ -369,6 +369,28 @@ public class VhostBlkExportTest {
     }
 
     @Test
+    public void listensOnAPassedFd() throws Exception {
+        export.close(true);
+        export = null;
+        Path p = tmp.getRoot().toPath().resolve("passed.sock");
+        try (org.newsclub.net.unix.AFUNIXServerSocket s = org.newsclub.net.unix.AFUNIXServerSocket.newInstance()) {
+            s.bind(org.newsclub.net.unix.AFUNIXSocketAddress.of(p));
+            int fd = Native.dup(org.newsclub.net.unix.FileDescriptorCast.using(s.getFileDescriptor()).as(Integer.class));
+            String json = "{\"addr\":{\"type\":\"fd\",\"str\":\"" + fd + "\"}}";
+            export = new VhostBlkExportDriver().create(new TestContext(node, json, true));
+            try (TestFrontEnd fe = new TestFrontEnd(p)) {
+                assertEquals(1, fe.get(GET_QUEUE_NUM));
+            }
+        }
+        try {
+            new VhostBlkExportDriver().create(new TestContext(node, "{\"addr\":{\"type\":\"fd\",\"str\":\"mon0\"}}", true));
+            fail();
+        } catch (OptionException e) {
+            assertEquals("File descriptor named 'mon0' has not been found", e.getMessage());
+        }
+    }
+
+    @Test
     public void optionErrorsMatchQemu() throws Exception {
         String[][] cases = {
             {"{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "x\"},\"num-queues\":0}", "num-queues must be greater than 0"},
