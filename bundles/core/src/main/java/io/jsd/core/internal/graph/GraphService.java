@@ -327,4 +327,22 @@ public final class GraphService implements BlockGraph {
             lock.unlock();
         }
     }
+
+    /**
+     * Daemon shutdown (or core leaving): every node is flushed and closed, parents before their
+     * children, as qemu's bdrv_close_all does, so images write back their caches and state
+     * (e.g. qcow2 persistent bitmaps lose their in_use flag).
+     */
+    @Deactivate
+    void closeAll() {
+        lock.lock();
+        try {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Node n = order.get(i);
+                if (n.available()) n.detach("The block layer is shutting down");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
 }
