@@ -81,6 +81,17 @@ final class VhostUserConnection {
         }
     }
 
+    /** One line per ring, for diagnostics. */
+    String describe() {
+        StringBuilder b = new StringBuilder();
+        for (VringState r : vrings) {
+            SplitVirtqueue q = r.vq;
+            b.append("ring ").append(r.index).append(" enabled=").append(r.enabled).append(' ')
+                    .append(q == null ? "stopped base=" + r.base : q.describe()).append('\n');
+        }
+        return b.toString();
+    }
+
     /** How many rings have a running queue thread (for tests and diagnostics). */
     int runningRings() {
         int n = 0;

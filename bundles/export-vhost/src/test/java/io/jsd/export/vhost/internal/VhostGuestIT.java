@@ -39,7 +39,7 @@ import io.jsd.testkit.GraphHarness;
  */
 public class VhostGuestIT {
     static final long IMG = 64L << 20;
-    static final long TIMEOUT_S = 90;
+    static final long TIMEOUT_S = 60;
 
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
     Process qemu;
@@ -118,7 +118,8 @@ public class VhostGuestIT {
     }
 
     String awaitDone(Path log) throws Exception {
-        if (!qemu.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) fail("guest did not finish in " + TIMEOUT_S + " s:\n" + read(log) + read(tmp.getRoot().toPath().resolve("qemu.out")));
+        if (!qemu.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) fail("guest did not finish in " + TIMEOUT_S + " s:\n"
+                + (export instanceof VhostBlkExport v ? v.describe() : "") + read(log) + read(tmp.getRoot().toPath().resolve("qemu.out")));
         String out = read(log);
         System.out.println(out); // the guest's console, for the test report
         assertTrue("guest did not finish:\n" + out + read(tmp.getRoot().toPath().resolve("qemu.out")), out.contains("E2E-DONE"));
