@@ -37,4 +37,7 @@ public interface NodeHandle {
 
     /** query-named-block-nodes entry in qemu's shape. */
     ObjectNode describe();
+
+    /** I/O counters in the shape of qemu's BlockDeviceStats (query-blockstats), or null if not kept. */
+    default ObjectNode stats() { return null; }
 }

@@ -17,4 +17,17 @@ public interface ObjectRegistry {
     byte[] secret(String id);
 
     List<UserObject> all();
+
+    /**
+     * object-add / --object: creates an object from {@code qom-type}, {@code id} and the type's
+     * properties, failing with qemu's message (unknown type, duplicate id, missing or bad property).
+     * @since 1.1
+     */
+    default UserObject add(io.jsd.options.Options args) { throw new UnsupportedOperationException("object-add"); }
+
+    /** object-del: removes the object or fails with "object 'ID' not found". @since 1.1 */
+    default void delete(String id) { throw new UnsupportedOperationException("object-del"); }
+
+    /** The qom-types that can be created, sorted (--object help). @since 1.1 */
+    default List<String> types() { return List.of(); }
 }

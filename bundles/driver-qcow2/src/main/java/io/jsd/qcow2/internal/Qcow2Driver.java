@@ -29,7 +29,7 @@ public class Qcow2Driver implements BlockDriver {
     @Override
     public BlockNode open(OpenContext ctx) throws BlockException {
         Options o = ctx.options();
-        for (String k : new String[] {"pass-discard-request", "pass-discard-snapshot", "pass-discard-other",
+        for (String k : new String[] {"pass-discard-snapshot", "pass-discard-other",
                 "lazy-refcounts", "cache-clean-interval", "l2-cache-entry-size"}) {
             o.raw(k);
         }
@@ -37,6 +37,7 @@ public class Qcow2Driver implements BlockDriver {
                 ? o.choice("overlap-check", "cached", "none", "constant", "cached", "all") : null;
         if (overlap == null) o.markUsed("overlap-check");
         boolean discardNoUnref = o.bool("discard-no-unref", false);
+        boolean passDiscard = o.bool("pass-discard-request", ctx.discardUnmap());
         long cacheSize = o.integer("cache-size", -1);
         long l2CacheSize = o.integer("l2-cache-size", -1);
         long refcountCacheSize = o.integer("refcount-cache-size", -1);
@@ -102,6 +103,7 @@ public class Qcow2Driver implements BlockDriver {
             l2Bytes = cacheSize - (refcountCacheSize >= 0 ? refcountCacheSize : Math.min(cacheSize / 4, rcBytes));
             if (refcountCacheSize < 0) rcBytes = cacheSize - l2Bytes;
         }
+        img.passDiscard = passDiscard && !readOnly;
         if (secret != null) img.crypto = Luks.unlock(img, h.cryptoHeaderOffset, h.cryptoHeaderLength, secret);
         img.load((int) Math.max(2, Math.min(Integer.MAX_VALUE, l2Bytes / h.clusterSize())),
                 (int) Math.max(4, Math.min(Integer.MAX_VALUE, rcBytes / h.clusterSize())));
@@ -148,7 +150,7 @@ public class Qcow2Driver implements BlockDriver {
     private static BlockNode openBacking(OpenContext ctx, Options o, Header h) throws BlockException {
         JsonNode b = o.json().get("backing");
         if (o.json().has("backing")) {
-            if (b == null || b.isNull()) return null;
+            if (b == null || b.isNull() || (b.isTextual() && b.asText().isEmpty())) return null; // backing=null / backing=
             return ctx.openChild("backing", ChildRole.COW, false);
         }
         if (h.backingFile == null) return null;

@@ -39,6 +39,8 @@ final class Qcow2Image {
     volatile boolean corrupt;
     /** LUKS payload cipher, null for unencrypted images; IVs are host sectors (qemu's crypt_physical_offset). */
     SectorCipher crypto;
+    /** Punch freed clusters out of the image file (pass-discard-request, default: discard=unmap). */
+    boolean passDiscard;
     /** Enabled persistent bitmaps being tracked, or null. */
     Bitmaps bitmaps;
 
@@ -258,8 +260,26 @@ final class Qcow2Image {
         }
         if (!refcounts.pendingFree.isEmpty()) {
             file.flush();
-            for (long c : refcounts.applyPendingFrees()) unreserveMetadata(c);
+            java.util.List<Long> freed = refcounts.applyPendingFrees();
+            for (long c : freed) unreserveMetadata(c);
             refcounts.writeDirtyBlocks();
+            if (passDiscard) discardClusters(freed);
+        }
+    }
+
+    /** Gives freed clusters back to the file system, in runs. Failures only cost space. */
+    private void discardClusters(java.util.List<Long> freed) {
+        java.util.Collections.sort(freed);
+        int i = 0;
+        while (i < freed.size()) {
+            int j = i + 1;
+            while (j < freed.size() && freed.get(j) == freed.get(j - 1) + 1) j++;
+            try {
+                file.discard(freed.get(i) << cb, (long) (j - i) << cb);
+            } catch (BlockException e) {
+                // discard is advisory
+            }
+            i = j;
         }
     }
 

@@ -318,6 +318,13 @@ final class Qcow2Node implements BlockNode {
     public void discard(long offset, long length) throws BlockException {
         checkWritable();
         if (img.bitmaps != null) img.bitmaps.mark(offset, length);
+        if (img.h.dataFileRaw()) {
+            // the data file must stay a valid raw image: discarded clusters read as zeroes there too
+            long s = (offset + img.cs - 1) & ~(long) (img.cs - 1);
+            long e = offset + length >= size ? offset + length : (offset + length) & ~(long) (img.cs - 1);
+            if (s < e) writeZeroBytes(s, e - s);
+            return;
+        }
         long off = (offset + img.cs - 1) & ~(long) (img.cs - 1);
         long end = offset + length >= size ? offset + length + img.cs - 1 & ~(long) (img.cs - 1) : (offset + length) & ~(long) (img.cs - 1);
         for (; off < end; off += img.cs) {

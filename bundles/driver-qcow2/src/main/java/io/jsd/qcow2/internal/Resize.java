@@ -17,6 +17,7 @@ final class Resize {
 
     void resize(long oldSize, long newSize) throws BlockException {
         if (newSize < 0) throw BlockException.invalid("Invalid size");
+        if (newSize % 512 != 0) throw BlockException.invalid("The new size must be a multiple of 512");
         if (newSize == oldSize) return;
         if (newSize < oldSize && img.h.nbSnapshots > 0) {
             throw BlockException.unsupported("Can't shrink an image which has snapshots");
@@ -43,10 +44,12 @@ final class Resize {
         } finally {
             img.lock.unlock();
         }
-        if (newSize > oldSize && (oldSize & (img.cs - 1)) != 0) {
-            // what a shrink left in the last cluster must not reappear
+        if (newSize > oldSize) {
+            // the new area reads as zeroes: neither what a shrink left in the last cluster nor
+            // backing data past the old end may show through (qemu's bdrv_co_truncate does the same)
             long end = Math.min(newSize, (oldSize + img.cs - 1) & ~(long) (img.cs - 1));
-            node.writeZeroes(oldSize, end - oldSize, IoFlags.MAY_UNMAP);
+            if (img.backing != null) end = Math.max(end, Math.min(newSize, img.backing.size()));
+            if (end > oldSize) node.writeZeroes(oldSize, end - oldSize, IoFlags.MAY_UNMAP);
         }
     }
 

@@ -44,10 +44,26 @@ final class SectorCipher {
         } else {
             throw new GeneralSecurityException("unsupported IV generator " + ivgen);
         }
+        // key schedules are expensive: each thread keeps ciphers initialised once
+        // [0] data encrypt, [1] data decrypt (ECB, XTS only), [2] tweak / essiv encrypt, [3] CBC
         this.ciphers = ThreadLocal.withInitial(() -> {
             try {
-                return new Cipher[] {Cipher.getInstance("AES/ECB/NoPadding"), Cipher.getInstance("AES/ECB/NoPadding"),
-                        Cipher.getInstance("AES/CBC/NoPadding")};
+                Cipher[] c = new Cipher[4];
+                if (mode.equals("xts")) {
+                    c[0] = Cipher.getInstance("AES/ECB/NoPadding");
+                    c[0].init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key1, "AES"));
+                    c[1] = Cipher.getInstance("AES/ECB/NoPadding");
+                    c[1].init(Cipher.DECRYPT_MODE, new SecretKeySpec(key1, "AES"));
+                    c[2] = Cipher.getInstance("AES/ECB/NoPadding");
+                    c[2].init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key2, "AES"));
+                } else {
+                    c[3] = Cipher.getInstance("AES/CBC/NoPadding");
+                    if (essivKey != null) {
+                        c[2] = Cipher.getInstance("AES/ECB/NoPadding");
+                        c[2].init(Cipher.ENCRYPT_MODE, new SecretKeySpec(essivKey, "AES"));
+                    }
+                }
+                return c;
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }
@@ -58,11 +74,7 @@ final class SectorCipher {
         byte[] iv = new byte[16];
         long s = ivgen.equals("plain") ? sector & 0xffffffffL : sector;
         for (int i = 0; i < 8; i++) iv[i] = (byte) (s >>> (8 * i));
-        if (essivKey != null) {
-            Cipher c = ciphers.get()[1];
-            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(essivKey, "AES"));
-            iv = c.doFinal(iv);
-        }
+        if (essivKey != null) iv = ciphers.get()[2].doFinal(iv);
         return iv;
     }
 
@@ -78,12 +90,11 @@ final class SectorCipher {
     void apply(boolean encrypt, byte[] d, int off, long sector) throws GeneralSecurityException {
         Cipher[] c = ciphers.get();
         if (mode.equals("cbc")) {
-            c[2].init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(key1, "AES"), new IvParameterSpec(iv(sector)));
-            c[2].doFinal(d, off, SECTOR, d, off);
+            c[3].init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(key1, "AES"), new IvParameterSpec(iv(sector)));
+            c[3].doFinal(d, off, SECTOR, d, off);
             return;
         }
-        c[1].init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key2, "AES"));
-        byte[] t = c[1].doFinal(iv(sector));
+        byte[] t = c[2].doFinal(iv(sector));
         byte[] tweaks = new byte[SECTOR];
         for (int j = 0; j < SECTOR / 16; j++) {
             System.arraycopy(t, 0, tweaks, j * 16, 16);
@@ -97,8 +108,7 @@ final class SectorCipher {
             if (carry != 0) t[0] ^= (byte) 0x87;
         }
         for (int i = 0; i < SECTOR; i++) d[off + i] ^= tweaks[i];
-        c[0].init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(key1, "AES"));
-        c[0].doFinal(d, off, SECTOR, d, off);
+        c[encrypt ? 0 : 1].doFinal(d, off, SECTOR, d, off);
         for (int i = 0; i < SECTOR; i++) d[off + i] ^= tweaks[i];
     }
 }

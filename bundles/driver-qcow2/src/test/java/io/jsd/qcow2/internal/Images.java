@@ -77,7 +77,31 @@ final class Images {
         return c.toArray(new String[0]);
     }
 
+    private static final Map<String, Path> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code script} in {@code dir}. Images are made once per JVM and copied (qemu-img's LUKS
+     * key derivation alone takes seconds); images naming an absolute data file path are not cached.
+     */
     static void make(String script, Path dir) throws Exception {
-        Harness.run("bash", "-c", "cd '" + dir + "' && set -e && " + script);
+        if (script.contains("$PWD")) {
+            Harness.run("bash", "-c", "cd '" + dir + "' && set -e && " + script);
+            return;
+        }
+        Path cached = CACHE.get(script);
+        if (cached == null) {
+            cached = java.nio.file.Files.createTempDirectory("jsd-qcow2-img");
+            cached.toFile().deleteOnExit();
+            Harness.run("bash", "-c", "cd '" + cached + "' && set -e && " + script);
+            try (var files = java.nio.file.Files.list(cached)) {
+                files.forEach(f -> f.toFile().deleteOnExit());
+            }
+            CACHE.put(script, cached);
+        }
+        try (var files = java.nio.file.Files.list(cached)) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 }

@@ -32,15 +32,20 @@ final class Extents {
         count++;
     }
 
-    /** base:allocation: NBD_STATE_HOLE where there is no data, NBD_STATE_ZERO where it reads as zeroes. */
-    static Extents allocation(BlockNode io, long offset, long length, int maxExtents) throws BlockException {
+    /**
+     * base:allocation: NBD_STATE_HOLE where there is no data, NBD_STATE_ZERO where it reads as
+     * zeroes. Like qemu's block_status_above, ranges the node leaves to its backing node are
+     * answered by the backing chain.
+     */
+    static Extents allocation(NodeHandle node, long offset, long length, int maxExtents) throws BlockException {
         Extents e = new Extents();
         long pos = offset;
         long end = offset + length;
         while (pos < end) {
-            BlockStatus st = io.blockStatus(pos, end - pos);
-            long n = Math.max(1, Math.min(st.length(), end - pos));
-            int f = (st.isData() ? 0 : Nbd.STATE_HOLE) | (st.isZero() ? Nbd.STATE_ZERO : 0);
+            long[] run = walk(node.io(), node.children(), pos, end - pos);
+            long n = Math.max(1, Math.min(run[1], end - pos));
+            int flags = (int) run[2];
+            int f = ((flags & BlockStatus.DATA) != 0 ? 0 : Nbd.STATE_HOLE) | ((flags & BlockStatus.ZERO) != 0 ? Nbd.STATE_ZERO : 0);
             if (e.count == maxExtents && e.flags[e.count - 1] != f) break;
             e.add(n, f);
             pos += n;
@@ -57,7 +62,7 @@ final class Extents {
         long pos = offset;
         long end = offset + length;
         while (pos < end) {
-            long[] run = depthAt(node.io(), node.children(), pos, end - pos);
+            long[] run = walk(node.io(), node.children(), pos, end - pos);
             long n = Math.max(1, Math.min(run[1], end - pos));
             int d = (int) run[0];
             if (e.count == maxExtents && e.flags[e.count - 1] != d) break;
@@ -67,15 +72,18 @@ final class Extents {
         return e;
     }
 
-    /** Returns {depth, length of the run with that depth}. */
-    private static long[] depthAt(BlockNode top, List<NodeChild> topChildren, long pos, long len) throws BlockException {
+    /**
+     * Walks down the backing chain at {@code pos}: returns {depth, length of the run, BlockStatus
+     * flags of the layer that answers}. Depth 0 means no layer allocates the range.
+     */
+    private static long[] walk(BlockNode top, List<NodeChild> topChildren, long pos, long len) throws BlockException {
         BlockNode cur = top;
         List<NodeChild> children = topChildren;
         int depth = 1;
         for (int guard = 0; guard < 256; guard++) {
             BlockStatus st = cur.blockStatus(pos, len);
             len = Math.max(1, Math.min(st.length(), len));
-            if (st.isAllocated()) return new long[] {depth, len};
+            if (st.isAllocated()) return new long[] {depth, len, st.flags()};
             BlockNode next = null;
             boolean filter = false;
             for (NodeChild c : children) {
@@ -93,17 +101,19 @@ final class Extents {
                     }
                 }
             }
-            if (next == null) return new long[] {0, len};
+            if (next == null) return new long[] {0, len, st.flags()};
             if (!filter) depth++;
             cur = next;
             children = next.children();
+            long size;
             try {
-                if (pos >= cur.size()) return new long[] {0, len}; // a shorter backing file reads as zeroes
-                len = Math.min(len, cur.size() - pos);
+                size = cur.size();
             } catch (BlockException ex) {
-                return new long[] {0, len};
+                return new long[] {0, len, BlockStatus.ZERO};
             }
+            if (pos >= size) return new long[] {0, len, BlockStatus.ZERO}; // past a shorter backing file: zeroes
+            len = Math.min(len, size - pos);
         }
-        return new long[] {0, len};
+        return new long[] {0, len, 0};
     }
 }

@@ -47,6 +47,11 @@ final class NbdServer {
     /** Binds the listening socket and starts accepting. */
     static NbdServer start(ServerConfig config) throws IOException {
         ServerSocketChannel ch;
+        if (config.fd() >= 0) {
+            NbdServer s = new NbdServer(config, FdListener.open(config.fd()));
+            s.acceptor.start();
+            return s;
+        }
         if (config.address() instanceof UnixDomainSocketAddress) {
             // Like qemu: a stale socket file from an earlier run is replaced.
             Files.deleteIfExists(config.unixPath());

@@ -40,6 +40,7 @@ public class NbdServerStart implements QmpCommand {
         try {
             service.start(cfg);
         } catch (IOException e) {
+            if (cfg.fd() >= 0) throw QmpException.generic("Failed to use socket fd " + cfg.fd() + ": " + e.getMessage());
             String where = cfg.unixPath() != null ? "unix:" + cfg.unixPath() : String.valueOf(cfg.address());
             throw QmpException.generic("Failed to bind socket " + where + ": " + e.getMessage());
         }

@@ -31,6 +31,7 @@ final class ServerOptions {
         Options data = addr.has("data") ? addr.child("data") : addr;
         java.net.SocketAddress sa;
         Path unixPath = null;
+        int fd = -1;
         switch (type) {
             case "unix" -> {
                 String path = data.string("path");
@@ -62,8 +63,15 @@ final class ServerOptions {
                 }
             }
             case "fd" -> {
-                data.markUsed("str");
-                throw QmpException.generic("addr.type=fd is not supported by JSD yet; use unix or inet");
+                String str = data.string("str");
+                try {
+                    fd = Integer.parseInt(str);
+                } catch (NumberFormatException e) {
+                    // qemu also accepts the name of an fd passed over QMP (getfd); JSD takes numbers
+                    throw QmpException.generic("File descriptor named '" + str + "' has not been found");
+                }
+                if (fd < 0) throw QmpException.generic("Invalid file descriptor " + str);
+                sa = null;
             }
             default -> {
                 data.markUsed("cid");
@@ -91,7 +99,7 @@ final class ServerOptions {
             throw QmpException.generic("tls-authz is not supported without tls-creds");
         }
         return new ServerConfig(sa, unixPath, tls, (int) Math.min(maxConn, Integer.MAX_VALUE),
-                (int) Math.min(handshake, Integer.MAX_VALUE));
+                (int) Math.min(handshake, Integer.MAX_VALUE), fd);
     }
 
     private static TlsConfig tlsConfig(String id, String authzId, ObjectRegistry objects) throws QmpException {

@@ -370,7 +370,7 @@ final class Transmission {
     private void blockStatus(Request r) throws BlockException {
         boolean one = (r.flags & Nbd.CMD_FLAG_REQ_ONE) != 0;
         int max = one ? 1 : MAX_EXTENTS;
-        Extents base = session.baseAllocation ? Extents.allocation(io, r.offset, r.length, max) : null;
+        Extents base = session.baseAllocation ? Extents.allocation(export.node, r.offset, r.length, max) : null;
         Extents depth = session.allocationDepth ? Extents.depth(export.node, r.offset, r.length, max) : null;
         int hdr = extended ? 32 : 20;
         int per = extended ? 16 : 8;

@@ -109,6 +109,24 @@ public class ServerControlTest {
     }
 
     @Test
+    public void inheritedListeningSocket() throws Exception {
+        Peers.assume("qemu-img");
+        Path path = tmp.getRoot().toPath().resolve("fd.sock");
+        try (org.newsclub.net.unix.AFUNIXServerSocket listening = org.newsclub.net.unix.AFUNIXServerSocket.bindOn(path, true)) {
+            // The server owns (and closes) the fd it is given, as the daemon owns an inherited one: hand it a dup.
+            int fd = org.newsclub.net.unix.FileDescriptorCast.duplicating(listening.getFileDescriptor()).as(Integer.class);
+            NbdService svc = new NbdService();
+            new NbdServerStart(svc, null).execute(keyval("{\"addr\":{\"type\":\"fd\",\"str\":\"" + fd + "\"}}"), () -> true);
+            new NbdExportDriver(svc).create(new StubContext("e", new StubHandle("disk", new MemNode(1 << 20), false), null, true));
+            String out = Peers.run("qemu-img", "info", "nbd+unix:///disk?socket=" + path).ok().out();
+            assertTrue(out, out.contains("virtual size: 1 MiB"));
+            svc.deactivate();
+        }
+        assertEquals("File descriptor named 'nope' has not been found", error(() -> new NbdServerStart(new NbdService(), null)
+                .execute(keyval("{\"addr\":{\"type\":\"fd\",\"str\":\"nope\"}}"), () -> true)));
+    }
+
+    @Test
     public void hardDeleteDropsClientsSafeWaits() throws Exception {
         try (TestServer server = new TestServer(tmp.getRoot().toPath())) {
             Export e = server.export("disk", new MemNode(1 << 20), true, null);

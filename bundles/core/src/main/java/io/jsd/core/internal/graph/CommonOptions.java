@@ -36,13 +36,20 @@ record CommonOptions(String driver, String nodeName, boolean discardUnmap, boole
         boolean forceShare = o.bool("force-share", false);
         String detect = o.choice("detect-zeroes", "off", "off", "on", "unmap");
         boolean active = o.bool("active", true);
-        if (detect.equals("unmap") && !unmap) {
+        return new CommonOptions(driver, nodeName, unmap, direct, noFlush, ro, autoRo, forceShare, detect, active);
+    }
+
+    /**
+     * The checks that combine options. qemu makes them in bdrv_open_common, after the "file" child
+     * has been opened, so a bad child reference is reported first; core calls this at the same point.
+     */
+    void validate() {
+        if (detectZeroes.equals("unmap") && !discardUnmap) {
             throw new OptionException("setting detect-zeroes to unmap is not allowed without setting discard operation to unmap");
         }
-        if (forceShare && !ro) {
+        if (forceShare && !readOnly) {
             throw new OptionException("force-share=on can only be used with read-only images");
         }
-        return new CommonOptions(driver, nodeName, unmap, direct, noFlush, ro, autoRo, forceShare, detect, active);
     }
 
     CommonOptions withReadOnly(boolean ro) {

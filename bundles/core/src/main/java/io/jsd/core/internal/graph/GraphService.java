@@ -196,6 +196,7 @@ public final class GraphService implements BlockGraph {
         BlockNode drv = null;
         try {
             drv = driver.open(ctx);
+            common.validate();
             o.checkAllUsed();
             n.attach(drv);
         } catch (BlockException | OptionException e) {

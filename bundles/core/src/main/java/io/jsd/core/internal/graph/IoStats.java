@@ -9,6 +9,8 @@ final class IoStats {
     final LongAdder rdBytes = new LongAdder(), wrBytes = new LongAdder(), unmapBytes = new LongAdder();
     final LongAdder rdOps = new LongAdder(), wrOps = new LongAdder(), flushOps = new LongAdder(),
             unmapOps = new LongAdder(), zeroOps = new LongAdder();
+    /** End of the furthest write so far (qemu's wr_highest_offset). */
+    final java.util.concurrent.atomic.AtomicLong wrHighest = new java.util.concurrent.atomic.AtomicLong();
     final LongAdder failedRd = new LongAdder(), failedWr = new LongAdder(), failedFlush = new LongAdder(),
             failedUnmap = new LongAdder();
 
@@ -36,6 +38,13 @@ final class IoStats {
         s.put("wr_total_time_ns", 0);
         s.put("flush_total_time_ns", 0);
         s.put("unmap_total_time_ns", 0);
+        s.put("wr_highest_offset", wrHighest.get());
+        s.put("zone_append_operations", 0);
+        s.put("zone_append_bytes", 0);
+        s.put("zone_append_merged", 0);
+        s.put("zone_append_total_time_ns", 0);
+        s.put("failed_zone_append_operations", 0);
+        s.put("invalid_zone_append_operations", 0);
         s.put("account_invalid", false);
         s.put("account_failed", false);
         s.putArray("timed_stats");

@@ -87,7 +87,7 @@ final class Node implements NodeHandle {
                 w && raw.discard() && common.discardUnmap(),
                 raw.flush() && !common.noFlush(),
                 raw.blockStatus(), w && raw.truncate(), raw.multiConn());
-        if (!w && !common.readOnly()) common = common.withReadOnly(true); // auto-read-only fell back
+        if (!raw.write() && !common.readOnly() && common.autoReadOnly()) common = common.withReadOnly(true); // fell back
         size.set(drv.size());
         opened = new Opened(drv, raw, caps, limits);
         gate.open();
@@ -164,7 +164,8 @@ final class Node implements NodeHandle {
         }
     }
 
-    IoStats stats() { return stats; }
+    @Override
+    public ObjectNode stats() { return stats.describe(); }
 
     /** qemu's "image" object (ImageInfo): filename, format, virtual-size, plus what the driver adds. */
     ObjectNode imageInfo() {
@@ -172,7 +173,7 @@ final class Node implements NodeHandle {
         if ((o == null || !gate.isOpen()) && lastImage != null) return lastImage.deepCopy();
         ObjectNode img = JsonNodeFactory.instance.objectNode();
         img.put("virtual-size", size.get());
-        img.put("filename", "json:" + jsonFilename(options));
+        img.put("filename", "json:" + QemuJson.write(fullOptions()));
         img.put("format", driver());
         if (o != null && gate.isOpen()) {
             try {
@@ -184,14 +185,27 @@ final class Node implements NodeHandle {
         return img;
     }
 
-    /** The options a json: filename is built from (qemu leaves out node names and runtime options). */
-    static ObjectNode jsonFilename(ObjectNode opts) {
+    /** Options that do not change what the image is, left out of json: filenames (qemu's weak runtime options). */
+    private static final Set<String> WEAK_KEYS = Set.of("aio", "aio-max-batch", "locking", "drop-cache", "pr-manager",
+            "x-check-cache-dropped", "latency-ns");
+
+    /**
+     * What a json: filename is built from (qemu's full_open_options): the driver, its options that
+     * matter, and each child's own full options (children given by reference are expanded).
+     */
+    ObjectNode fullOptions() {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
-        opts.properties().forEach(e -> {
-            if (COMMON_KEYS.contains(e.getKey())) return;
-            JsonNode v = e.getValue();
-            out.set(e.getKey(), v.isObject() ? jsonFilename((ObjectNode) v) : v);
+        out.put("driver", driver());
+        Map<String, Edge> byKey;
+        synchronized (edges) {
+            byKey = new LinkedHashMap<>(edges);
+        }
+        options.properties().forEach(e -> {
+            String k = e.getKey();
+            if (k.equals("driver") || COMMON_KEYS.contains(k) || WEAK_KEYS.contains(k) || byKey.containsKey(k)) return;
+            out.set(k, e.getValue());
         });
+        byKey.forEach((k, e) -> out.set(k, e.child().fullOptions()));
         return out;
     }
 

@@ -157,6 +157,7 @@ final class NodeIo implements BlockNode {
             }
             node.stats.wrOps.increment();
             node.stats.wrBytes.add(len);
+            node.stats.wrHighest.accumulateAndGet(offset + len, Math::max);
         } catch (BlockException | RuntimeException e) {
             node.stats.failedWr.increment();
             throw e;
@@ -226,6 +227,7 @@ final class NodeIo implements BlockNode {
             node.stats.zeroOps.increment();
             node.stats.wrOps.increment();
             node.stats.wrBytes.add(length);
+            node.stats.wrHighest.accumulateAndGet(offset + length, Math::max);
         } catch (BlockException | RuntimeException e) {
             node.stats.failedWr.increment();
             throw e;

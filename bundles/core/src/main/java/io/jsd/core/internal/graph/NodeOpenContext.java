@@ -59,10 +59,9 @@ final class NodeOpenContext implements OpenContext {
         }
         Node child;
         if (v.isTextual()) {
+            // a writable parent over a read-only child is allowed, as in qemu: it simply cannot be
+            // written (its capabilities say so, and a writable export of it is refused)
             child = graph.requireNode(v.asText());
-            if (!node.readOnly() && role != ChildRole.COW && child.readOnly()) {
-                throw new BlockException(BlockException.Kind.READ_ONLY, "Block node is read-only");
-            }
         } else if (v.isObject()) {
             child = graph.openNode(options.child(key), inheritedFor(role), role, false);
         } else {

@@ -64,7 +64,7 @@ final class RecDriver implements BlockDriver {
                 @Override public void discard(long off, long len) throws BlockException { file.discard(off, len); }
                 @Override public void flush() throws BlockException { file.flush(); }
                 @Override public Capabilities capabilities() {
-                    return new Capabilities(true, Support.NATIVE, Support.NATIVE, true, true, false, false, true);
+                    return new Capabilities(file.capabilities().write(), Support.NATIVE, Support.NATIVE, true, true, false, false, true);
                 }
             };
         }

@@ -23,7 +23,7 @@ final class NullNode implements BlockNode {
     NullNode(String driver, OpenContext ctx) {
         this.driver = driver;
         Options o = ctx.options();
-        plain = !o.has("size") && !o.has("read-zeroes") && !o.has("latency-ns");
+        plain = !o.has("size") && !o.has("read-zeroes"); // latency-ns does not change the image (a weak option)
         size = o.integer("size", DEFAULT_SIZE);
         readZeroes = o.bool("read-zeroes", false);
         latencyNs = o.integer("latency-ns", 0);

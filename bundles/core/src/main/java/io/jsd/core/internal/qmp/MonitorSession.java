@@ -1,0 +1,192 @@
+package io.jsd.core.internal.qmp;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.jsd.options.OptionException;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpException;
+import io.jsd.qmp.QmpSession;
+
+/**
+ * One QMP client on one monitor: greeting, capabilities negotiation, then commands in order. Bad
+ * input gets qemu's error reply and costs nothing else; a write failure (the client left) ends the
+ * session only.
+ */
+final class MonitorSession implements QmpSession {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final Monitors hub;
+    private final Connection conn;
+    private final boolean pretty;
+    private final Object writeLock = new Object();
+    private volatile boolean commandMode;
+    private volatile boolean broken;
+    private boolean oob;
+
+    MonitorSession(Monitors hub, Connection conn, boolean pretty) {
+        this.hub = hub;
+        this.conn = conn;
+        this.pretty = pretty;
+    }
+
+    @Override public boolean commandLine() { return false; }
+
+    boolean commandMode() { return commandMode; }
+
+    void run() {
+        try {
+            ObjectNode greeting = F.objectNode();
+            ObjectNode qmp = greeting.putObject("QMP");
+            qmp.set("version", hub.version());
+            qmp.putArray("capabilities").add("oob");
+            send(greeting);
+            var decoder = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+            JsonStreamer streamer = new JsonStreamer(new BufferedReader(new InputStreamReader(conn.in(), decoder), 65536), false);
+            while (!broken) {
+                JsonStreamer.Message m = streamer.next();
+                if (m == null) break;
+                if (m.error() != null) {
+                    send(error(null, QmpException.GENERIC_ERROR, m.error()));
+                    continue;
+                }
+                JsonNode req;
+                try {
+                    req = JsonParser.parse(m.tokens());
+                } catch (JsonParser.ParseError e) {
+                    send(error(null, QmpException.GENERIC_ERROR, e.getMessage()));
+                    continue;
+                }
+                send(handle(req));
+            }
+        } catch (IOException e) {
+            // The client went away (possibly mid-command): only this session ends.
+        } finally {
+            hub.sessionEnded(this);
+        }
+    }
+
+    /** Checks the request's shape as qemu's qmp_dispatch does, then runs it. */
+    ObjectNode handle(JsonNode req) {
+        if (!req.isObject()) return error(null, QmpException.GENERIC_ERROR, "QMP input must be a JSON object");
+        JsonNode id = req.get("id");
+        String execute = null, execOob = null;
+        ObjectNode args = null;
+        Iterator<Map.Entry<String, JsonNode>> it = req.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String k = e.getKey();
+            JsonNode v = e.getValue();
+            switch (k) {
+                case "execute" -> {
+                    if (!v.isTextual()) return error(id, QmpException.GENERIC_ERROR, "QMP input member 'execute' must be a string");
+                    execute = v.textValue();
+                }
+                case "exec-oob" -> {
+                    if (!oob) return error(id, QmpException.GENERIC_ERROR, "QMP input member 'exec-oob' is unexpected");
+                    if (!v.isTextual()) return error(id, QmpException.GENERIC_ERROR, "QMP input member 'exec-oob' must be a string");
+                    execOob = v.textValue();
+                }
+                case "arguments" -> {
+                    if (!v.isObject()) return error(id, QmpException.GENERIC_ERROR, "QMP input member 'arguments' must be an object");
+                    args = (ObjectNode) v;
+                }
+                case "id" -> { }
+                default -> { return error(id, QmpException.GENERIC_ERROR, "QMP input member '" + k + "' is unexpected"); }
+            }
+        }
+        if (execute == null && execOob == null) return error(id, QmpException.GENERIC_ERROR, "QMP input lacks member 'execute'");
+        if (execute != null && execOob != null) {
+            return error(id, QmpException.GENERIC_ERROR, "QMP input must not contain both 'execute' and 'exec-oob'");
+        }
+        if (execOob != null) return error(id, QmpException.GENERIC_ERROR, "The command " + execOob + " does not support OOB");
+        if (args == null) args = F.objectNode();
+        try {
+            JsonNode ret = "qmp_capabilities".equals(execute) ? capabilities(args) : command(execute, args);
+            ObjectNode reply = F.objectNode();
+            reply.set("return", ret);
+            if (id != null) reply.set("id", id);
+            return reply;
+        } catch (QmpException e) {
+            return error(id, e.errorClass(), e.getMessage());
+        }
+    }
+
+    private JsonNode capabilities(ObjectNode args) throws QmpException {
+        if (commandMode) {
+            throw new QmpException(QmpException.COMMAND_NOT_FOUND, "Capabilities negotiation is already complete, command ignored");
+        }
+        Options o = Options.of(args);
+        boolean wantOob = false;
+        try {
+            int i = 0;
+            for (JsonNode cap : o.list("enable")) {
+                if (!cap.isTextual()) throw new OptionException("Invalid parameter type for 'enable[" + i + "]', expected: string");
+                if (!"oob".equals(cap.textValue())) {
+                    throw new OptionException("Parameter 'enable[" + i + "]' does not accept value '" + cap.textValue() + "'");
+                }
+                wantOob = true;
+                i++;
+            }
+            o.checkAllUsed();
+        } catch (OptionException e) {
+            throw QmpException.generic(e.getMessage());
+        }
+        oob = wantOob;
+        commandMode = true;
+        return F.objectNode();
+    }
+
+    private JsonNode command(String name, ObjectNode args) throws QmpException {
+        if (!commandMode) throw new QmpException(QmpException.COMMAND_NOT_FOUND, "Expecting capabilities negotiation with 'qmp_capabilities'");
+        return hub.dispatcher().dispatch(name, Options.of(args), this);
+    }
+
+    static ObjectNode error(JsonNode id, String cls, String desc) {
+        ObjectNode reply = F.objectNode();
+        if (id != null) reply.set("id", id);
+        ObjectNode err = reply.putObject("error");
+        err.put("class", cls);
+        err.put("desc", desc);
+        return reply;
+    }
+
+    /** Sends one message (a reply or an event) as one line ending in CRLF, as qemu does. */
+    void send(ObjectNode message) throws IOException {
+        byte[] bytes = (QmpJson.write(message, pretty) + "\r\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (writeLock) {
+            try {
+                OutputStream out = conn.out();
+                out.write(bytes);
+                out.flush();
+            } catch (IOException e) {
+                broken = true;
+                conn.close();
+                throw e;
+            }
+        }
+    }
+
+    /** Sends an event, dropping this session if the client is gone. */
+    void event(ObjectNode event) {
+        if (!commandMode || broken) return;
+        try {
+            send(event);
+        } catch (IOException e) {
+            // sessionEnded runs from the reader thread.
+        }
+    }
+
+    void close() { conn.close(); }
+}

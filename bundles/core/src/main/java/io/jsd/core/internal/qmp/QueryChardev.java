@@ -1,0 +1,44 @@
+package io.jsd.core.internal.qmp;
+
+import java.util.List;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpCommand;
+import io.jsd.qmp.QmpCommandName;
+import io.jsd.qmp.QmpSchema;
+import io.jsd.qmp.QmpSession;
+
+/** query-chardev: lives in core because the chardevs do. */
+@Component
+@QmpCommandName("query-chardev")
+public final class QueryChardev implements QmpCommand {
+    @Reference
+    private Monitors monitors;
+
+    @Override
+    public JsonNode execute(Options args, QmpSession session) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        monitors.chardevInfo().forEach(out::add);
+        return out;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode info = f.objectNode().put("name", "ChardevInfo").put("meta-type", "object");
+        ArrayNode m = info.putArray("members");
+        m.addObject().put("name", "label").put("type", "str");
+        m.addObject().put("name", "filename").put("type", "str");
+        m.addObject().put("name", "frontend-open").put("type", "bool");
+        ObjectNode list = f.objectNode().put("name", "[ChardevInfo]").put("meta-type", "array").put("element-type", "ChardevInfo");
+        return new QmpSchema("0", "[ChardevInfo]", List.of(info, list));
+    }
+}

@@ -1,0 +1,135 @@
+package io.jsd.core.internal.qmp;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.function.Consumer;
+
+import io.jsd.options.OptionException;
+
+/**
+ * --chardev socket: a unix (path=) or TCP (host=, port=) socket, listening (server=on) or connecting.
+ * A server serves one client at a time; the next waits in the backlog, as with qemu. With wait=on
+ * (qemu's default for servers) the constructor blocks until the first client connects.
+ */
+final class SocketChardev implements Chardev {
+    private final String id;
+    private final boolean server;
+    private final Path path;
+    private final String description;
+    private ServerSocketChannel listener;
+    private SocketChannel first;
+    private volatile SocketChannel current;
+    private volatile boolean attached;
+    private volatile boolean closed;
+
+    SocketChardev(String id, Path path, String host, int port, boolean server, boolean wait) throws IOException {
+        this.id = id;
+        this.server = server;
+        this.path = path;
+        SocketAddress addr = path != null ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, port);
+        if (server) {
+            if (path != null) {
+                removeStaleSocket(path);
+                listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            } else {
+                listener = ServerSocketChannel.open();
+                listener.socket().setReuseAddress(true);
+            }
+            listener.bind(addr, 16);
+            this.description = path != null ? "unix:" + path + ",server=on"
+                    : "tcp:" + host + ":" + ((InetSocketAddress) listener.getLocalAddress()).getPort() + ",server=on";
+            if (wait) {
+                System.err.println("QEMU waiting for connection on: disconnected:" + description);
+                first = listener.accept();
+            }
+        } else {
+            this.description = path != null ? "unix:" + path : "tcp:" + host + ":" + port;
+            try {
+                first = SocketChannel.open(addr);
+            } catch (IOException e) {
+                throw new OptionException("Failed to connect to '" + (path != null ? path : host + ":" + port) + "': " + e.getMessage());
+            }
+        }
+    }
+
+    /** qemu unlinks an existing socket file before binding; a regular file is left alone (bind fails). */
+    private static void removeStaleSocket(Path p) throws IOException {
+        if (Files.exists(p) && Files.readAttributes(p, BasicFileAttributes.class).isOther()) Files.delete(p);
+    }
+
+    @Override public String id() { return id; }
+
+    @Override
+    public String filename() {
+        return current == null && server ? "disconnected:" + description : description;
+    }
+
+    @Override public boolean frontendOpen() { return attached; }
+
+    @Override
+    public void attach(Consumer<Connection> session) {
+        attached = true;
+        Thread.ofVirtual().name("qmp-chardev-" + id).start(() -> serve(session));
+    }
+
+    private void serve(Consumer<Connection> session) {
+        SocketChannel next = first;
+        first = null;
+        while (!closed) {
+            try {
+                if (next == null) {
+                    if (!server) return;
+                    next = listener.accept();
+                }
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (closed) return;
+                continue;
+            }
+            current = next;
+            try (ChannelConnection c = new ChannelConnection(next)) {
+                session.accept(c);
+            } finally {
+                current = null;
+                next = null;
+            }
+            if (!server) return;
+        }
+    }
+
+    /** The port a TCP server listens on (port=0 picks one). */
+    int localPort() throws IOException {
+        return listener == null ? -1 : ((InetSocketAddress) listener.getLocalAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        attached = false;
+        try {
+            if (listener != null) listener.close();
+            SocketChannel c = current;
+            if (c != null) c.close();
+            if (first != null) first.close();
+        } catch (IOException e) {
+            // Closing anyway.
+        }
+        if (server && path != null) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                // Left behind; the next bind removes it.
+            }
+        }
+    }
+}

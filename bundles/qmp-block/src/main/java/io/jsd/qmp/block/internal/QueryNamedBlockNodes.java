@@ -1,0 +1,37 @@
+package io.jsd.qmp.block.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.jsd.block.BlockGraph;
+import io.jsd.block.NodeHandle;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpCommand;
+import io.jsd.qmp.QmpCommandName;
+import io.jsd.qmp.QmpSchema;
+import io.jsd.qmp.QmpSession;
+import java.util.List;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** query-named-block-nodes: newest node first, as qemu lists them. */
+@Component
+@QmpCommandName("query-named-block-nodes")
+public final class QueryNamedBlockNodes implements QmpCommand {
+    @Reference BlockGraph graph;
+
+    @Override
+    public JsonNode execute(Options args, QmpSession session) {
+        args.bool("flat", false); // without backing chains there is nothing to flatten
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (NodeHandle n : graph.nodes().reversed()) out.add(n.describe());
+        return out;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        return new QmpSchema("q_obj_query-named-block-nodes-arg", "[BlockDeviceInfo]", List.of(
+                Schema.object("q_obj_query-named-block-nodes-arg", "flat?:bool"), Schema.array("BlockDeviceInfo"),
+                Schema.BLOCK_DEVICE_INFO, Schema.IMAGE_INFO, Schema.CACHE_INFO, Schema.DETECT_ZEROES));
+    }
+}

@@ -1,0 +1,247 @@
+package io.jsd.qmp.block.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assume.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.jsd.core.internal.exports.ExportService;
+import io.jsd.core.internal.graph.GraphService;
+import io.jsd.driver.file.internal.FileDriver;
+import io.jsd.driver.nullblk.internal.NullAioDriver;
+import io.jsd.driver.nullblk.internal.NullCoDriver;
+import io.jsd.driver.raw.internal.RawDriver;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpCommand;
+import io.jsd.qmp.QmpException;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.io.RandomAccessFile;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Runs one scripted QMP session against JSD's block commands and against the real
+ * qemu-storage-daemon, and requires the same replies (generated node names and actual-size
+ * ignored). Skipped when qemu-storage-daemon is not installed.
+ */
+public class QsdComparisonTest {
+    private static final ObjectMapper M = new ObjectMapper();
+    @Rule public TemporaryFolder tmp = new TemporaryFolder();
+    private Process qsd;
+    private SocketChannel qmp;
+    private BufferedReader qmpIn;
+    private Map<String, QmpCommand> jsd;
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, tool))) return true;
+        }
+        return false;
+    }
+
+    @Before
+    public void start() throws Exception {
+        assumeTrue("qemu-storage-daemon not installed", onPath("qemu-storage-daemon"));
+        Path sock = tmp.getRoot().toPath().resolve("qmp.sock");
+        qsd = new ProcessBuilder("qemu-storage-daemon", "--chardev", "socket,id=m,path=" + sock + ",server=on,wait=off",
+                "--monitor", "chardev=m").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try {
+                qmp = SocketChannel.open(UnixDomainSocketAddress.of(sock));
+                break;
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline || !qsd.isAlive()) throw e;
+                Thread.sleep(50);
+            }
+        }
+        qmpIn = new BufferedReader(new InputStreamReader(Channels.newInputStream(qmp), StandardCharsets.UTF_8));
+        qmpIn.readLine(); // greeting
+        qsdCall("{\"execute\":\"qmp_capabilities\"}");
+
+        GraphService graph = new GraphService(null, null);
+        graph.addDriver("file", new FileDriver());
+        graph.addDriver("raw", new RawDriver());
+        graph.addDriver("null-co", new NullCoDriver());
+        graph.addDriver("null-aio", new NullAioDriver());
+        ExportService exports = new ExportService(graph, null);
+        jsd = new LinkedHashMap<>();
+        BlockdevAdd add = new BlockdevAdd();
+        add.graph = graph;
+        BlockdevDel del = new BlockdevDel();
+        del.graph = graph;
+        QueryNamedBlockNodes q = new QueryNamedBlockNodes();
+        q.graph = graph;
+        QueryBlockExports qe = new QueryBlockExports();
+        qe.exports = exports;
+        BlockExportDel ed = new BlockExportDel();
+        ed.exports = exports;
+        jsd.put("blockdev-add", add);
+        jsd.put("blockdev-del", del);
+        jsd.put("query-named-block-nodes", q);
+        jsd.put("query-block-exports", qe);
+        jsd.put("block-export-del", ed);
+        jsd.put("query-block", new QueryBlock());
+        QueryBlockstats bs = new QueryBlockstats();
+        bs.graph = graph;
+        jsd.put("query-blockstats", bs);
+    }
+
+    @After
+    public void stop() throws Exception {
+        if (qmp != null) qmp.close();
+        if (qsd != null) {
+            qsd.destroy();
+            if (!qsd.waitFor(10, TimeUnit.SECONDS)) qsd.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private JsonNode qsdCall(String json) throws Exception {
+        qmp.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
+        while (true) {
+            String line = qmpIn.readLine();
+            if (line == null) throw new IllegalStateException("qemu-storage-daemon closed the monitor");
+            JsonNode r = M.readTree(line);
+            if (!r.has("event")) return r;
+        }
+    }
+
+    private JsonNode jsdCall(String json) throws Exception {
+        JsonNode req = M.readTree(json);
+        ObjectNode reply = JsonNodeFactory.instance.objectNode();
+        ObjectNode args = req.has("arguments") ? (ObjectNode) req.get("arguments") : JsonNodeFactory.instance.objectNode();
+        try {
+            Options o = Options.of(args.deepCopy());
+            JsonNode r = jsd.get(req.get("execute").asText()).execute(o, () -> false);
+            o.checkAllUsed();
+            reply.set("return", r == null ? JsonNodeFactory.instance.objectNode() : r);
+        } catch (QmpException e) {
+            reply.putObject("error").put("class", e.errorClass()).put("desc", e.getMessage());
+        } catch (Exception e) {
+            reply.putObject("error").put("class", "GenericError").put("desc", e.getMessage());
+        }
+        return reply;
+    }
+
+    /** Generated names and space usage differ between runs; everything else must match. */
+    private static JsonNode normalise(JsonNode n) {
+        if (n.isTextual() && n.asText().matches("#block\\d+")) return TextNode.valueOf("#block");
+        if (n.isIntegralNumber()) return com.fasterxml.jackson.databind.node.LongNode.valueOf(n.longValue());
+        if (n.isArray()) {
+            ArrayNode a = JsonNodeFactory.instance.arrayNode();
+            n.forEach(e -> a.add(normalise(e)));
+            return a;
+        }
+        if (n.isObject()) {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            n.properties().forEach(e -> o.set(e.getKey(), e.getKey().equals("actual-size") ? TextNode.valueOf("*") : normalise(e.getValue())));
+            return o;
+        }
+        return n;
+    }
+
+    /** The path and the two values where the replies first differ, for a readable failure. */
+    private static String diff(String path, JsonNode a, JsonNode b) {
+        if (a.equals(b)) return null;
+        if (a.isObject() && b.isObject()) {
+            for (var e : a.properties()) {
+                if (!b.has(e.getKey())) return path + "/" + e.getKey() + " missing in JSD";
+                String d = diff(path + "/" + e.getKey(), e.getValue(), b.get(e.getKey()));
+                if (d != null) return d;
+            }
+            for (var e : b.properties()) if (!a.has(e.getKey())) return path + "/" + e.getKey() + " only in JSD";
+        }
+        if (a.isArray() && b.isArray()) {
+            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                String d = diff(path + "/" + i, a.get(i), b.get(i));
+                if (d != null) return d;
+            }
+            return path + " length " + a.size() + " vs " + b.size();
+        }
+        return path + ": qsd " + a + " jsd " + b;
+    }
+
+    @Test
+    public void sameRepliesAsQemuStorageDaemon() throws Exception {
+        Path img = tmp.newFile("disk.img").toPath();
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(64 << 20);
+        }
+        Path img2 = tmp.newFile("disk2.img").toPath();
+        try (RandomAccessFile f = new RandomAccessFile(img2.toFile(), "rw")) {
+            f.setLength(1 << 20);
+        }
+        String file = "{\"driver\":\"file\",\"filename\":\"" + img + "\"}";
+        List<String> script = new ArrayList<>(List.of(
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','file':" + file + "}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'r0','file':" + file + "}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'null-co','node-name':'n0'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'null-co','node-name':'n0'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'null-aio','node-name':'n1','size':1048576,'read-zeroes':true}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'nosuch','node-name':'x'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'null-co','node-name':'x','bogus':1}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'#x','filename':'" + img2 + "'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'f1','filename':'" + img2 + "','aio':'bogus'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'f1'}}",
+                "{'execute':'blockdev-add','arguments':{'node-name':'f1'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'r9'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'r9','file':{'driver':'file','filename':'" + img2 + "','bogus':1}}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'r9','detect-zeroes':'unmap','file':'f1'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'f9','filename':'" + img + ".nope'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'f1','filename':'" + img2 + "'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'r1','offset':512,'size':1024,'file':'f1'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'r2','file':'nonexist'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'r3','read-only':true,'detect-zeroes':'on',"
+                        + "'cache':{'direct':true,'no-flush':true},'file':{'driver':'file','filename':'" + img + "','locking':'off'}}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'a1','aio':'native','filename':'" + img2 + "'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'null-co','node-name':'fs','force-share':true}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'big','offset':1048576,'size':512,'file':'f1'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'odd','size':1000,'file':'f1'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'dir','filename':'" + img.getParent() + "'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'null-co','node-name':'a23456789012345678901234567890123'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'fro','read-only':true,'locking':'off','filename':'" + img2 + "'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'rw','file':'fro'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'null-co','node-name':'lk','locking':'off'}}",
+                "{'execute':'blockdev-del','arguments':{'node-name':'fro'}}",
+                "{'execute':'query-named-block-nodes'}",
+                "{'execute':'query-named-block-nodes','arguments':{'flat':true}}",
+                "{'execute':'query-blockstats'}",
+                "{'execute':'query-blockstats','arguments':{'query-nodes':true}}",
+                "{'execute':'blockdev-del','arguments':{'node-name':'f1'}}",
+                "{'execute':'blockdev-del','arguments':{'node-name':'nonexist'}}",
+                "{'execute':'query-block'}",
+                "{'execute':'query-block-exports'}",
+                "{'execute':'block-export-del','arguments':{'id':'e0'}}",
+                "{'execute':'blockdev-del','arguments':{'node-name':'r0'}}",
+                "{'execute':'blockdev-del','arguments':{'node-name':'r1'}}",
+                "{'execute':'blockdev-del','arguments':{'node-name':'f1'}}",
+                "{'execute':'query-named-block-nodes'}"));
+        for (String s : script) {
+            String json = s.replace('\'', '"');
+            JsonNode expected = normalise(qsdCall(json));
+            JsonNode actual = normalise(jsdCall(json));
+            assertEquals(json + "\nfirst difference: " + diff("", expected, actual), expected, actual);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.jsd.qmp.control.internal;
+
+import java.util.List;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.jsd.objects.ObjectRegistry;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpCommand;
+import io.jsd.qmp.QmpCommandName;
+import io.jsd.qmp.QmpSchema;
+import io.jsd.qmp.QmpSession;
+
+/** object-add: {"qom-type": T, "id": I, ...T's properties} (--object runs it too). */
+@Component
+@QmpCommandName("object-add")
+public final class ObjectAdd implements QmpCommand {
+    @Reference
+    private ObjectRegistry objects;
+
+    @Override
+    public JsonNode execute(Options args, QmpSession session) {
+        objects.add(args);
+        return null;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode arg = f.objectNode().put("name", "ObjectOptions").put("meta-type", "object");
+        var m = arg.putArray("members");
+        m.addObject().put("name", "qom-type").put("type", "ObjectType");
+        m.addObject().put("name", "id").put("type", "str");
+        arg.put("tag", "qom-type");
+        arg.putArray("variants");
+        ObjectNode types = f.objectNode().put("name", "ObjectType").put("meta-type", "enum");
+        var values = types.putArray("values");
+        var members = types.putArray("members");
+        for (String t : objects.types()) {
+            values.add(t);
+            members.addObject().put("name", t);
+        }
+        return new QmpSchema("ObjectOptions", "0", List.of(arg, types));
+    }
+}

@@ -1,0 +1,38 @@
+package io.jsd.qmp.control.internal;
+
+import java.util.List;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.jsd.objects.ObjectRegistry;
+import io.jsd.options.Options;
+import io.jsd.qmp.QmpCommand;
+import io.jsd.qmp.QmpCommandName;
+import io.jsd.qmp.QmpSchema;
+import io.jsd.qmp.QmpSession;
+
+/** object-del: {"id": I}. */
+@Component
+@QmpCommandName("object-del")
+public final class ObjectDel implements QmpCommand {
+    @Reference
+    private ObjectRegistry objects;
+
+    @Override
+    public JsonNode execute(Options args, QmpSession session) {
+        objects.delete(args.string("id"));
+        return null;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        ObjectNode arg = JsonNodeFactory.instance.objectNode().put("name", "q_obj_object-del-arg").put("meta-type", "object");
+        arg.putArray("members").addObject().put("name", "id").put("type", "str");
+        return new QmpSchema("q_obj_object-del-arg", "0", List.of(arg));
+    }
+}
