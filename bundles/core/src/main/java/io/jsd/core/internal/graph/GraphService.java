@@ -275,17 +275,6 @@ public final class GraphService implements BlockGraph {
         }
     }
 
-    /** Core stopping (daemon shutdown): flush and close every node, parents before children. */
-    @Deactivate
-    public void closeAll() {
-        lock.lock();
-        try {
-            for (int i = order.size() - 1; i >= 0; i--) order.get(i).detach("The block layer has shut down");
-        } finally {
-            lock.unlock();
-        }
-    }
-
     // ---- lookups ----
 
     @Override
@@ -334,7 +323,7 @@ public final class GraphService implements BlockGraph {
      * (e.g. qcow2 persistent bitmaps lose their in_use flag).
      */
     @Deactivate
-    void closeAll() {
+    public void closeAll() {
         lock.lock();
         try {
             for (int i = order.size() - 1; i >= 0; i--) {
