@@ -27,6 +27,15 @@ final class Connection implements Runnable {
 
     NbdServer server() { return server; }
 
+    /** The export this client chose, counted as in use from the moment the handshake accepts it. */
+    private volatile NbdExport attached;
+
+    boolean attach(NbdExport e) {
+        if (!e.attach(this)) return false;
+        attached = e;
+        return true;
+    }
+
     SocketChannel socket() { return socket; }
 
     void wire(Wire w) { this.wire = w; }
@@ -44,7 +53,6 @@ final class Connection implements Runnable {
 
     @Override
     public void run() {
-        NbdExport export = null;
         ScheduledFuture<?> timeout = null;
         try {
             int limit = server.config().handshakeMaxSeconds();
@@ -58,8 +66,6 @@ final class Connection implements Runnable {
             Session session = hs.run();
             if (timeout != null) timeout.cancel(false);
             if (session == null || aborted) return;
-            export = session.export;
-            if (!export.attach(this)) return;
             new Transmission(this, session, hs.input()).run();
         } catch (EOFException | ClosedChannelException e) {
             if (handshakeTimedOut) {
@@ -75,6 +81,7 @@ final class Connection implements Runnable {
             }
         } finally {
             if (timeout != null) timeout.cancel(false);
+            NbdExport export = attached;
             if (export != null) export.detach(this);
             try {
                 wire.close();

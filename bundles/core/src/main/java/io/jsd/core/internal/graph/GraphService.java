@@ -285,17 +285,6 @@ public final class GraphService implements BlockGraph {
         }
     }
 
-    /** Core stopping (daemon shutdown): flush and close every node, parents before children. */
-    @Deactivate
-    public void closeAll() {
-        lock.lock();
-        try {
-            for (int i = order.size() - 1; i >= 0; i--) order.get(i).detach("The block layer has shut down");
-        } finally {
-            lock.unlock();
-        }
-    }
-
     // ---- lookups ----
 
     @Override
@@ -333,6 +322,24 @@ public final class GraphService implements BlockGraph {
         lock.lock();
         try {
             return new ArrayList<>(order);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Daemon shutdown (or core leaving): every node is flushed and closed, parents before their
+     * children, as qemu's bdrv_close_all does, so images write back their caches and state
+     * (e.g. qcow2 persistent bitmaps lose their in_use flag).
+     */
+    @Deactivate
+    public void closeAll() {
+        lock.lock();
+        try {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Node n = order.get(i);
+                if (n.available()) n.detach("The block layer is shutting down");
+            }
         } finally {
             lock.unlock();
         }

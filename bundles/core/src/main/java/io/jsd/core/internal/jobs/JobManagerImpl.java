@@ -81,7 +81,9 @@ public class JobManagerImpl implements JobManager {
     }
 
     private void finishAborted(Job j, String err) {
-        if (err != null) j.error = err;
+        // qemu reports a cancelled job's error as strerror(ECANCELED), whatever the body threw on its way out
+        if (j.cancelRequested) j.error = "Operation canceled";
+        else j.error = err;
         transition(j, JobStatus.ABORTING);
         conclude(j);
     }
