@@ -102,8 +102,7 @@ public final class GraphService implements BlockGraph {
             if (list.isEmpty()) drivers.remove(name);
             if (!wasCurrent) return;
             // parents first, so nothing above a node is mid-request on it when it closes
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Node n = order.get(i);
+            for (Node n : parentsFirst()) {
                 if (n.driver().equals(name) && n.available()) {
                     n.detach("Block driver '" + name + "' is not installed: node '" + n.nodeName()
                             + "' is closed until the driver returns");
@@ -113,6 +112,20 @@ public final class GraphService implements BlockGraph {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Every node after all of its parents (listing order alone does not ensure it for backing chains). */
+    private List<Node> parentsFirst() {
+        List<Node> out = new ArrayList<>();
+        java.util.Set<Node> seen = new java.util.HashSet<>();
+        for (int i = order.size() - 1; i >= 0; i--) visit(order.get(i), seen, out);
+        return out;
+    }
+
+    private static void visit(Node n, java.util.Set<Node> seen, List<Node> out) {
+        if (!seen.add(n)) return;
+        for (Node p : n.parents) visit(p, seen, out);
+        out.add(n);
     }
 
     @Override
@@ -336,8 +349,7 @@ public final class GraphService implements BlockGraph {
     public void closeAll() {
         lock.lock();
         try {
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Node n = order.get(i);
+            for (Node n : parentsFirst()) {
                 if (n.available()) n.detach("The block layer is shutting down");
             }
         } finally {
