@@ -77,6 +77,6 @@ public class JsonStreamerTest {
     public void writesLikeQemu() {
         var n = JsonText.parse("{\"return\": {\"a\": [1, 2.0, \"\u00e9\"]}, \"id\": 1}");
         assertEquals("{\"return\": {\"a\": [1, 2, \"\\u00E9\"]}, \"id\": 1}", QmpJson.write(n, false));
-        assertEquals("{\n    \"a\": [\n        1\n    ]\n}", QmpJson.write(JsonText.parse("{\"a\":[1]}"), true));
+        assertEquals("{\n    \"a\": [\n        1\n    ],\n    \"b\": {\n    }\n}", QmpJson.write(JsonText.parse("{\"a\":[1],\"b\":{}}"), true));
     }
 }
