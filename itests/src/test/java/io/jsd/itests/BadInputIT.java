@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -107,6 +108,32 @@ public class BadInputIT {
                 while ((ch = in.read()) >= 0 && ch != '\n') greeting.append((char) ch);
                 assertTrue(greeting.toString(), greeting.toString().startsWith("{\"QMP\": {\"version\""));
             }
+        }
+    }
+
+    /** Events reach every negotiated client, with qemu's timestamp; pretty=on prints indented JSON. */
+    @Test
+    public void eventsWithTimestampsOnEveryMonitor() throws Exception {
+        Path dir = tmp.newFolder().toPath();
+        try (Daemon d = Daemon.start(Daemon.Kind.JSD, dir, List.of(
+                "--chardev", "socket,id=m0,path={dir}/a.sock,server=on,wait=off", "--monitor", "m0",
+                "--chardev", "socket,id=m1,path={dir}/b.sock,server=on,wait=off", "--monitor", "m1",
+                "--blockdev", "null-co,node-name=n0", "--nbd-server", "addr.type=unix,addr.path={dir}/nbd.sock"));
+             QmpClient a = QmpClient.connect(d.socket("a.sock"), d.process);
+             QmpClient b = QmpClient.connect(d.socket("b.sock"), d.process)) {
+            a.exchange(CAPS);
+            b.exchange(CAPS);
+            JsonNode add = a.exchange("{\"execute\":\"block-export-add\",\"arguments\":{\"type\":\"nbd\",\"id\":\"e0\",\"node-name\":\"n0\"}}");
+            Assume.assumeTrue("NBD export installed: " + add, add.has("return"));
+            a.exchange("{\"execute\":\"block-export-del\",\"arguments\":{\"id\":\"e0\"}}");
+            JsonNode ev = b.readMessage(30);
+            assertEquals("BLOCK_EXPORT_DELETED", ev.path("event").asText());
+            assertEquals("e0", ev.path("data").path("id").asText());
+            assertTrue(ev.toString(), ev.path("timestamp").path("seconds").canConvertToLong());
+            assertTrue(ev.toString(), ev.path("timestamp").path("microseconds").asLong() < 1_000_000);
+            // The other client saw it as well (collected while waiting for its reply).
+            a.exchange(VERSION);
+            assertEquals(1, a.events.stream().filter(e -> e.path("event").asText().equals("BLOCK_EXPORT_DELETED")).count());
         }
     }
 }

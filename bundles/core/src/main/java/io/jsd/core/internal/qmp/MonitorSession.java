@@ -171,7 +171,10 @@ final class MonitorSession implements QmpSession {
 
     /** Sends one message (a reply or an event) as one line ending in CRLF, as qemu does. */
     void send(ObjectNode message) throws IOException {
-        byte[] bytes = (QmpJson.write(message, pretty) + "\r\n").getBytes(StandardCharsets.UTF_8);
+        // qemu's monitor turns every "\n" of its output into "\r\n", inside pretty output too.
+        String text = QmpJson.write(message, pretty);
+        if (pretty) text = text.replace("\n", "\r\n");
+        byte[] bytes = (text + "\r\n").getBytes(StandardCharsets.UTF_8);
         synchronized (writeLock) {
             try {
                 OutputStream out = conn.out();

@@ -42,6 +42,11 @@ public final class Monitors implements QmpEvents {
     @Reference
     private QmpDispatcher dispatcher;
 
+    public Monitors() {}
+
+    /** For tests: a hub over a given dispatcher, without SCR. */
+    Monitors(QmpDispatcher dispatcher) { this.dispatcher = dispatcher; }
+
     QmpDispatcher dispatcher() { return dispatcher; }
 
     /** query-version's answer (from the installed command, so the greeting and the command agree). */

@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Writes JSON the way qemu's monitor does: {@code {"return": {}, "id": 1}} with ", " and ": "
- * separators on one line, or qemu's pretty form (4-space indent) for {@code pretty=on}. Non-ASCII is
+ * separators on one line, or qemu's pretty form (4-space indent, an empty object as "{" newline
+ * "}") for {@code pretty=on}. Non-ASCII is
  * escaped as {@code \\uXXXX}, as qemu does.
  */
 final class QmpJson {
@@ -30,7 +31,12 @@ final class QmpJson {
         if (node == null || node.isNull()) {
             out.append("null");
         } else if (node.isObject()) {
-            if (node.isEmpty()) { out.append("{}"); return; }
+            if (node.isEmpty()) {
+                out.append('{');
+                close(out, pretty, depth);
+                out.append('}');
+                return;
+            }
             out.append('{');
             Iterator<Map.Entry<String, JsonNode>> it = node.fields();
             boolean first = true;
@@ -46,7 +52,12 @@ final class QmpJson {
             close(out, pretty, depth);
             out.append('}');
         } else if (node.isArray()) {
-            if (node.isEmpty()) { out.append("[]"); return; }
+            if (node.isEmpty()) {
+                out.append('[');
+                close(out, pretty, depth);
+                out.append(']');
+                return;
+            }
             out.append('[');
             boolean first = true;
             for (JsonNode v : node) {

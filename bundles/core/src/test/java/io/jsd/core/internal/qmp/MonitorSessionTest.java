@@ -1,0 +1,65 @@
+package io.jsd.core.internal.qmp;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import io.jsd.qmp.QmpCommand;
+
+/** One monitor session over an in-memory connection: greeting, negotiation, dispatch, errors. */
+public class MonitorSessionTest {
+    private static String run(String input) {
+        QmpDispatcherImpl d = new QmpDispatcherImpl();
+        QmpCommand echo = (args, session) -> JsonNodeFactory.instance.objectNode().put("said", args.string("say"));
+        d.addCommand(echo, Map.of(QmpCommand.NAME_PROPERTY, "echo", "service.id", 1L));
+        QmpCommand boom = (args, session) -> { throw new io.jsd.options.OptionException("bad thing"); };
+        d.addCommand(boom, Map.of(QmpCommand.NAME_PROPERTY, "boom", "service.id", 2L));
+        Monitors hub = new Monitors(d);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InputStream in = new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8));
+        new MonitorSession(hub, new Connection() {
+            @Override public InputStream in() { return in; }
+            @Override public OutputStream out() { return out; }
+            @Override public void close() { }
+        }, false).run();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    public void negotiationThenCommands() {
+        String out = run("{\"execute\":\"echo\",\"arguments\":{\"say\":\"x\"}}\n{\"execute\":\"qmp_capabilities\"}\n"
+                + "{\"execute\":\"echo\",\"arguments\":{\"say\":\"hi\"},\"id\":\"i1\"}\n"
+                + "{\"execute\":\"echo\",\"arguments\":{\"say\":\"hi\",\"extra\":1}}\n"
+                + "{\"execute\":\"boom\"}\n{\"execute\":\"nope\"}\n");
+        String[] lines = out.split("\r\n");
+        assertTrue(lines[0], lines[0].startsWith("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 2, \"minor\": 0, \"major\": 10}"));
+        assertTrue(lines[0], lines[0].endsWith("\"capabilities\": [\"oob\"]}}"));
+        assertEquals("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"Expecting capabilities negotiation with 'qmp_capabilities'\"}}", lines[1]);
+        assertEquals("{\"return\": {}}", lines[2]);
+        assertEquals("{\"return\": {\"said\": \"hi\"}, \"id\": \"i1\"}", lines[3]);
+        assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'extra' is unexpected\"}}", lines[4]);
+        assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"bad thing\"}}", lines[5]);
+        assertEquals("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command nope has not been found\"}}", lines[6]);
+        assertEquals(7, lines.length);
+    }
+
+    @Test
+    public void requestShapeErrors() {
+        String out = run("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"x\"]}}\n[]\n{\"id\":3}\n{\"execute\":\"a\",\"exec-oob\":\"b\"}\n");
+        String[] lines = out.split("\r\n");
+        assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'enable[0]' does not accept value 'x'\"}}", lines[1]);
+        assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"QMP input must be a JSON object\"}}", lines[2]);
+        assertEquals("{\"id\": 3, \"error\": {\"class\": \"GenericError\", \"desc\": \"QMP input lacks member 'execute'\"}}", lines[3]);
+        assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"QMP input member 'exec-oob' is unexpected\"}}", lines[4]);
+    }
+}
