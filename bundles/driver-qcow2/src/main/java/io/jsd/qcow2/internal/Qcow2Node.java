@@ -465,7 +465,7 @@ final class Qcow2Node implements BlockNode {
             }
         }
         d.put("refcount-bits", img.h.refcountBits());
-        if (img.crypto != null) d.putObject("encrypt").put("format", "luks");
+        if (img.cryptoInfo != null) d.set("encrypt", img.cryptoInfo.deepCopy());
         if (img.h.version >= 3) {
             d.put("corrupt", img.corrupt || img.h.corrupt());
             d.put("extended-l2", img.ext);

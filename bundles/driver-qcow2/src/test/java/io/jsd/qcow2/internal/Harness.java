@@ -64,7 +64,7 @@ final class Harness implements AutoCloseable {
         ObjectNode o = M.createObjectNode();
         o.put("driver", "qcow2");
         o.putObject("file").put("driver", "file").put("filename", image.toString());
-        o.putObject("encrypt").put("key-secret", "s0");
+        o.putObject("encrypt").put("format", "luks").put("key-secret", "s0");
         return open(o, readOnly);
     }
 

@@ -53,7 +53,7 @@ public class JobManagerImpl implements JobManager {
     private void run(Job j) {
         synchronized (this) {
             if (j.cancelRequested) {
-                finishAborted(j, "Job '" + j.id + "' cancelled");
+                finishAborted(j, null);
                 return;
             }
             transition(j, JobStatus.RUNNING);
