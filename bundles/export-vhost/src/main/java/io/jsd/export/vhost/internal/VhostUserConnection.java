@@ -520,6 +520,7 @@ final class VhostUserConnection {
             stopRing(r);
             r.reset();
         }
+        device.disconnected();
         for (MemoryRegion r : memory.regions()) r.unmap();
         memory = GuestMemory.EMPTY;
         if (inflight != null) inflight.unmap();
