@@ -55,6 +55,7 @@ public final class Main {
         }
         System.out.flush();
         System.err.flush();
+        Shutdown.reraise();
         Runtime.getRuntime().halt(code);
     }
 

@@ -31,7 +31,9 @@ public interface NodeHandle {
 
     /**
      * Registers a user of this node (an export, a job, a parent): blockdev-del refuses a node with
-     * users. Close the returned handle to release.
+     * users. Close the returned handle to release. Name jobs {@code "job <type>"} (e.g. "job mirror")
+     * so blockdev-del gives qemu's "Node 'x' is busy: block device is in use by block job: mirror";
+     * any other user gets "Node x is in use".
      */
     AutoCloseable use(String who) throws BlockException;
 

@@ -107,7 +107,7 @@ public final class Options {
             try {
                 return Optional.of(parseSize(v.asText()));
             } catch (NumberFormatException e) {
-                throw new OptionException("Parameter '" + name(key) + "' expects a number");
+                throw new OptionException("Parameter '" + name(key) + "' expects integer");
             }
         }
         throw typeError(key, v.isNumber() ? "integer" : "integer");

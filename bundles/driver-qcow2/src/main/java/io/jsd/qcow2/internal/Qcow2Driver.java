@@ -92,6 +92,7 @@ public class Qcow2Driver implements BlockDriver {
         }
 
         BlockNode backing = openBacking(ctx, o, h);
+        String backingPath = h.backingFile == null ? null : resolveBacking(o, h.backingFile);
 
         Qcow2Image img = new Qcow2Image(h, file, dataFile, backing, ctx.nodeName(), ctx.events(), readOnly);
         long l2Tables = l1Coverage(h);
@@ -104,6 +105,7 @@ public class Qcow2Driver implements BlockDriver {
             if (refcountCacheSize < 0) rcBytes = cacheSize - l2Bytes;
         }
         img.passDiscard = passDiscard && !readOnly;
+        img.backingPath = backingPath;
         if (secret != null) img.crypto = Luks.unlock(img, h.cryptoHeaderOffset, h.cryptoHeaderLength, secret);
         img.load((int) Math.max(2, Math.min(Integer.MAX_VALUE, l2Bytes / h.clusterSize())),
                 (int) Math.max(4, Math.min(Integer.MAX_VALUE, rcBytes / h.clusterSize())));

@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -53,7 +54,7 @@ public final class CommandLine {
     @Activate
     public CommandLine(@Reference QmpDispatcher dispatcher, @Reference Monitors monitors, @Reference ObjectRegistryImpl objects,
             @Reference(service = IntConsumer.class, target = "(" + ARGS + "=*)") Map.Entry<Map<String, Object>, IntConsumer> launcher,
-            BundleContext context) {
+            @Reference ServiceComponentRuntime scr, BundleContext context) {
         this.dispatcher = dispatcher;
         this.monitors = monitors;
         this.objects = objects;
@@ -63,7 +64,10 @@ public final class CommandLine {
         var v = context.getBundle().getVersion();
         this.version = v.getMajor() + "." + v.getMinor() + "." + v.getMicro();
         // Not on SCR's thread: a chardev with wait=on blocks until its client connects.
-        Thread.ofPlatform().name("jsd-command-line").start(this::run);
+        Thread.ofPlatform().name("jsd-command-line").start(() -> {
+            ComponentsSettled.await(context, scr, 10_000);
+            run();
+        });
     }
 
     @Deactivate

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -43,15 +46,17 @@ public final class GraphService implements BlockGraph {
     private final List<Node> order = new ArrayList<>();
     private final NodeNames names = new NodeNames();
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    /** Looked up when used, not referenced: see {@link LazyServices}. */
     private volatile QmpEvents events;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile ObjectRegistry objects;
 
     public GraphService() {}
+
+    @Activate
+    void activate(BundleContext bc) {
+        events = LazyServices.events(bc);
+        objects = LazyServices.objects(bc);
+    }
 
     /** For tests outside OSGi. */
     public GraphService(QmpEvents events, ObjectRegistry objects) {
@@ -270,6 +275,17 @@ public final class GraphService implements BlockGraph {
         }
     }
 
+    /** Core stopping (daemon shutdown): flush and close every node, parents before children. */
+    @Deactivate
+    public void closeAll() {
+        lock.lock();
+        try {
+            for (int i = order.size() - 1; i >= 0; i--) order.get(i).detach("The block layer has shut down");
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- lookups ----
 
     @Override
@@ -307,6 +323,24 @@ public final class GraphService implements BlockGraph {
         lock.lock();
         try {
             return new ArrayList<>(order);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Daemon shutdown (or core leaving): every node is flushed and closed, parents before their
+     * children, as qemu's bdrv_close_all does, so images write back their caches and state
+     * (e.g. qcow2 persistent bitmaps lose their in_use flag).
+     */
+    @Deactivate
+    void closeAll() {
+        lock.lock();
+        try {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Node n = order.get(i);
+                if (n.available()) n.detach("The block layer is shutting down");
+            }
         } finally {
             lock.unlock();
         }

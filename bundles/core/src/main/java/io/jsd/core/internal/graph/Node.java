@@ -88,12 +88,18 @@ final class Node implements NodeHandle {
                 raw.flush() && !common.noFlush(),
                 raw.blockStatus(), w && raw.truncate(), raw.multiConn());
         if (!raw.write() && !common.readOnly() && common.autoReadOnly()) common = common.withReadOnly(true); // fell back
-        size.set(drv.size());
+        size.set(sectorSize(drv.size()));
         opened = new Opened(drv, raw, caps, limits);
         gate.open();
         lastImage = null;
         lastImage = imageInfo();
     }
+
+    /**
+     * qemu keeps node lengths in 512-byte sectors, so a 1000-byte file is a 1024-byte node whose
+     * tail reads as zeroes; JSD reports and accepts the same.
+     */
+    static long sectorSize(long bytes) { return (bytes + 511) & ~511L; }
 
     /** Drains and closes the driver node; I/O afterwards fails with {@code reason}. */
     void detach(String reason) {

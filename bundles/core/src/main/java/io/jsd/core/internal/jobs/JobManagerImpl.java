@@ -81,7 +81,9 @@ public class JobManagerImpl implements JobManager {
     }
 
     private void finishAborted(Job j, String err) {
+        // qemu reports a cancelled job's error as strerror(ECANCELED)
         if (err != null) j.error = err;
+        else if (j.cancelRequested) j.error = "Operation canceled";
         transition(j, JobStatus.ABORTING);
         conclude(j);
     }

@@ -21,7 +21,7 @@ import io.jsd.objects.ObjectRegistry;
 import io.jsd.objects.UserObject;
 
 /** The objects made by --object / object-add, in creation order. A secret's file is read at creation, as qemu does. */
-@Component(service = {ObjectRegistry.class, ObjectRegistryImpl.class})
+@Component(service = {ObjectRegistry.class, ObjectRegistryImpl.class}, immediate = true)
 public final class ObjectRegistryImpl implements ObjectRegistry {
     private final Map<String, UserObject> objects = new LinkedHashMap<>();
     private final Map<String, byte[]> secrets = new LinkedHashMap<>();

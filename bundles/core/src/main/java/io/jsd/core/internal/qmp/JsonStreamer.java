@@ -11,7 +11,8 @@ import io.jsd.core.internal.qmp.JsonToken.Type;
  * Splits a QMP byte stream into messages the way qemu's json-lexer / json-streamer do: messages
  * need no newline between them, may span lines, and a bad token costs only the message it is in.
  * Each call to {@link #next()} returns the tokens of one message, or an error message, or null at
- * end of input. The limits are qemu's: 64 MiB per message, 2 Mi tokens, nesting 1024.
+ * end of input. The limits are qemu's: 64 MiB per message, 2 Mi tokens, nesting 1024; past one,
+ * the message so far is dropped and lexing starts afresh, as in qemu.
  */
 final class JsonStreamer {
     static final long MAX_MESSAGE_CHARS = 64L << 20;
@@ -23,6 +24,7 @@ final class JsonStreamer {
 
     private final Reader in;
     private int pending = -2;
+    private boolean recovering;
 
     private final boolean flushAtEof;
 
@@ -50,26 +52,10 @@ final class JsonStreamer {
             tokens.add(t);
             size += t.text().length();
             if (braces < 0 || brackets < 0 || (braces == 0 && brackets == 0)) return new Message(tokens, null);
-            if (size > MAX_MESSAGE_CHARS) return skipRest("JSON token size limit exceeded", braces, brackets);
-            if (tokens.size() > MAX_TOKENS) return skipRest("JSON token count limit exceeded", braces, brackets);
-            if (braces + brackets > MAX_NESTING) return skipRest("JSON nesting depth limit exceeded", braces, brackets);
+            if (size > MAX_MESSAGE_CHARS) return new Message(null, "JSON token size limit exceeded");
+            if (tokens.size() > MAX_TOKENS) return new Message(null, "JSON token count limit exceeded");
+            if (braces + brackets > MAX_NESTING) return new Message(null, "JSON nesting depth limit exceeded");
         }
-    }
-
-    /** Drops the rest of an oversized message without keeping it, so memory stays bounded. */
-    private Message skipRest(String error, int braces, int brackets) throws IOException {
-        while (braces > 0 || brackets > 0) {
-            JsonToken t = token();
-            if (t == null) break;
-            switch (t.type()) {
-                case LCURLY -> braces++;
-                case RCURLY -> braces--;
-                case LSQUARE -> brackets++;
-                case RSQUARE -> brackets--;
-                default -> { }
-            }
-        }
-        return new Message(null, error);
     }
 
     private int read() throws IOException {
@@ -85,6 +71,28 @@ final class JsonStreamer {
 
     /** The next token, or null at end of input. */
     private JsonToken token() throws IOException {
+        JsonToken t = lex();
+        recovering = t != null && t.type() == Type.ERROR;
+        return t;
+    }
+
+    /**
+     * After an error qemu's lexer skips to a point where it can resynchronise: a structural
+     * character, a control character other than tab, or an impossible UTF-8 byte (here U+FFFD).
+     */
+    private boolean skipToResync() throws IOException {
+        while (true) {
+            int c = read();
+            if (c < 0) return false;
+            if ((c < 0x20 && c != '\t') || c == 0xFFFD || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == ',') {
+                unread(c);
+                return true;
+            }
+        }
+    }
+
+    private JsonToken lex() throws IOException {
+        if (recovering && !skipToResync()) return null;
         int c;
         do {
             c = read();

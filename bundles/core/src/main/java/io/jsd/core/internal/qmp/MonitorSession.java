@@ -32,6 +32,8 @@ final class MonitorSession implements QmpSession {
     private final Object writeLock = new Object();
     private volatile boolean commandMode;
     private volatile boolean broken;
+    /** True from reading a request until its reply is written (shutdown waits for it: quit's reply). */
+    private volatile boolean busy;
     private boolean oob;
 
     MonitorSession(Monitors hub, Connection conn, boolean pretty) {
@@ -68,7 +70,12 @@ final class MonitorSession implements QmpSession {
                     send(error(null, QmpException.GENERIC_ERROR, e.getMessage()));
                     continue;
                 }
-                send(handle(req));
+                busy = true;
+                try {
+                    send(handle(req));
+                } finally {
+                    busy = false;
+                }
             }
         } catch (IOException e) {
             // The client went away (possibly mid-command): only this session ends.
@@ -188,5 +195,17 @@ final class MonitorSession implements QmpSession {
         }
     }
 
-    void close() { conn.close(); }
+    /** Closes the client, first letting a reply being written finish (bounded wait). */
+    void close() {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (busy && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        conn.close();
+    }
 }

@@ -29,7 +29,7 @@ import io.jsd.qmp.QmpSession;
  * The chardevs and QMP monitors of this daemon, and the event fan-out to every client that has
  * left negotiation mode. The command line adds chardevs and monitors; deactivation closes them all.
  */
-@Component(service = {Monitors.class, QmpEvents.class})
+@Component(service = {Monitors.class, QmpEvents.class}, immediate = true)
 public final class Monitors implements QmpEvents {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 

@@ -30,7 +30,7 @@ import io.jsd.qmp.QmpSession;
  * the installed bundles) and runs them one at a time, as QSD's main loop does. Errors are mapped
  * once: OptionException and BlockException become GenericError with their message.
  */
-@Component(service = QmpDispatcher.class)
+@Component(service = QmpDispatcher.class, immediate = true)
 public final class QmpDispatcherImpl implements QmpDispatcher {
     /** Per name, the providers by service id (the lowest id, i.e. the first registered, wins). */
     private final Map<String, ConcurrentSkipListMap<Long, QmpCommand>> commands = new ConcurrentHashMap<>();

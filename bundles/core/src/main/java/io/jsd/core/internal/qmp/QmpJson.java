@@ -59,6 +59,11 @@ final class QmpJson {
             out.append(']');
         } else if (node.isTextual()) {
             string(out, node.textValue());
+        } else if (node.isFloatingPointNumber()) {
+            // qemu prints doubles with %.17g: integral values without a fraction.
+            double d = node.doubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < 1e17) out.append((long) d);
+            else out.append(d);
         } else {
             out.append(node.toString());
         }

@@ -50,13 +50,17 @@ final class QueueWorker implements Runnable {
     public void run() {
         try {
             for (int head : vq.recoverInflight()) submit(vq.chainAt(head));
-            processAvailable(); // a kick may have been missed while the ring was stopped
+            boolean notified = false;
             while (!stopping) {
+                if (enabled && !notified) {
+                    vq.notifyNow();
+                    notified = true;
+                }
+                processAvailable(); // also picks up what was published while the ring was stopped
                 int ready = Native.waitReadable(kickFd, wakeFd);
                 if ((ready & 2) != 0) Native.drain(wakeFd);
                 if (stopping) break;
                 if ((ready & 1) != 0) Native.drain(kickFd);
-                processAvailable();
             }
         } catch (VirtqueueException e) {
             LOG.warning(name + ": the guest broke the virtqueue, stopping it: " + e.getMessage());

@@ -85,7 +85,7 @@ public class QsdComparisonTest {
         graph.addDriver("raw", new RawDriver());
         graph.addDriver("null-co", new NullCoDriver());
         graph.addDriver("null-aio", new NullAioDriver());
-        ExportService exports = new ExportService(graph, null);
+        ExportService exports = new ExportService(graph, (io.jsd.qmp.QmpEvents) null);
         jsd = new LinkedHashMap<>();
         BlockdevAdd add = new BlockdevAdd();
         add.graph = graph;
@@ -106,6 +106,9 @@ public class QsdComparisonTest {
         QueryBlockstats bs = new QueryBlockstats();
         bs.graph = graph;
         jsd.put("query-blockstats", bs);
+        BlockResize rs = new BlockResize();
+        rs.graph = graph;
+        jsd.put("block_resize", rs);
     }
 
     @After
@@ -192,6 +195,10 @@ public class QsdComparisonTest {
         try (RandomAccessFile f = new RandomAccessFile(img2.toFile(), "rw")) {
             f.setLength(1 << 20);
         }
+        Path img3 = tmp.newFile("disk3.img").toPath();
+        try (RandomAccessFile f = new RandomAccessFile(img3.toFile(), "rw")) {
+            f.setLength(1 << 20);
+        }
         String file = "{\"driver\":\"file\",\"filename\":\"" + img + "\"}";
         List<String> script = new ArrayList<>(List.of(
                 "{'execute':'blockdev-add','arguments':{'driver':'raw','file':" + file + "}}",
@@ -224,6 +231,15 @@ public class QsdComparisonTest {
                 "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'rw','file':'fro'}}",
                 "{'execute':'blockdev-add','arguments':{'driver':'null-co','node-name':'lk','locking':'off'}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'fro'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'rs','file':{'driver':'file','locking':'off','filename':'" + img3 + "'}}}",
+                "{'execute':'block_resize','arguments':{'node-name':'rs','size':2097152}}",
+                "{'execute':'block_resize','arguments':{'node-name':'nope','size':2097152}}",
+                "{'execute':'block_resize','arguments':{'node-name':'rs','size':-1}}",
+                "{'execute':'block_resize','arguments':{'node-name':'rs','size':1000}}",
+                "{'execute':'block_resize','arguments':{'node-name':'rs'}}",
+                "{'execute':'block_resize','arguments':{'size':5}}",
+                "{'execute':'block_resize','arguments':{'node-name':'n0','size':2097152}}",
+                "{'execute':'block_resize','arguments':{'node-name':'r3','size':1024}}",
                 "{'execute':'query-named-block-nodes'}",
                 "{'execute':'query-named-block-nodes','arguments':{'flat':true}}",
                 "{'execute':'query-blockstats'}",
