@@ -51,6 +51,12 @@ final class Connection implements Runnable {
         }
     }
 
+    /** The peer hung up (not worth a warning: clients may drop after an error reply or at any time). */
+    private static boolean clientGone(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Broken pipe") || m.contains("Connection reset");
+    }
+
     @Override
     public void run() {
         ScheduledFuture<?> timeout = null;
@@ -76,6 +82,8 @@ final class Connection implements Runnable {
         } catch (IOException | RuntimeException e) {
             if (handshakeTimedOut) {
                 NbdServer.LOG.log(Level.WARNING, "nbd: client did not finish the handshake in time, disconnected");
+            } else if (clientGone(e)) {
+                NbdServer.LOG.log(Level.DEBUG, "nbd: client went away: " + e.getMessage());
             } else if (!aborted) {
                 NbdServer.LOG.log(Level.WARNING, "nbd: Disconnect client, due to: " + e.getMessage());
             }

@@ -112,6 +112,30 @@ public class DaemonEndToEndTest {
     }
 
     @Test
+    public void tlsWithObjectFromTheCommandLine() throws Exception {
+        Peers.assume("openssl");
+        Path certs = tmp.newFolder("certs").toPath();
+        Peers.run("bash", Path.of(getClass().getResource("/make-certs.sh").toURI()).toString(), certs.toString()).ok();
+        Path img = dir.resolve("t.raw");
+        Peers.run("qemu-img", "create", "-f", "raw", img.toString(), "4M").ok();
+        Path sock = dir.resolve("t.sock");
+        List<String> cmd = List.of(jsd.toString(),
+                "--object", "tls-creds-x509,id=tls0,dir=" + certs.resolve("server") + ",endpoint=server",
+                "--blockdev", "driver=file,node-name=top,filename=" + img,
+                "--nbd-server", "addr.type=unix,addr.path=" + sock + ",tls-creds=tls0",
+                "--export", "type=nbd,id=e,node-name=top,name=disk,writable=on");
+        withDaemon(cmd, sock, uri -> {
+            Peers.run("qemu-io", "--object", "tls-creds-x509,id=tls0,endpoint=client,dir=" + certs.resolve("client"),
+                    "--image-opts", "driver=nbd,server.type=unix,server.path=" + sock + ",export=disk,tls-creds=tls0,tls-hostname=localhost",
+                    "-c", "write -P 0x44 0 64k", "-c", "read -P 0x44 0 64k").ok();
+            String out = Peers.run("nbdinfo", "nbds+unix:///disk?socket=" + sock + "&tls-certificates=" + certs.resolve("client")).ok().out();
+            assertTrue(out, out.contains("with TLS"));
+            assertTrue("plain clients are refused", Peers.run("nbdinfo", uri).exit() != 0);
+            return null;
+        });
+    }
+
+    @Test
     public void exportBeforeServerFailsLikeQsd() throws Exception {
         Path img = dir.resolve("b.raw");
         Peers.run("qemu-img", "create", "-f", "raw", img.toString(), "1M").ok();
