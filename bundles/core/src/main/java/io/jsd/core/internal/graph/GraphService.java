@@ -101,9 +101,13 @@ public final class GraphService implements BlockGraph {
             list.remove(driver);
             if (list.isEmpty()) drivers.remove(name);
             if (!wasCurrent) return;
-            // parents first, so nothing above a node is mid-request on it when it closes
+            // The driver's nodes and everything above them close, parents first: a format node
+            // (qcow2) is drained and flushed while its child still works, instead of failing a
+            // half-done allocation on it (leaked clusters); it reopens after its child does.
+            java.util.Set<Node> above = new java.util.HashSet<>();
+            for (Node n : order) if (n.driver().equals(name)) ancestors(n, above);
             for (Node n : parentsFirst()) {
-                if (n.driver().equals(name) && n.available()) {
+                if (above.contains(n) && n.available()) {
                     n.detach("Block driver '" + name + "' is not installed: node '" + n.nodeName()
                             + "' is closed until the driver returns");
                 }
@@ -112,6 +116,12 @@ public final class GraphService implements BlockGraph {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@code n} and every node above it. */
+    private static void ancestors(Node n, java.util.Set<Node> out) {
+        if (!out.add(n)) return;
+        for (Node p : n.parents) ancestors(p, out);
     }
 
     /** Every node after all of its parents (listing order alone does not ensure it for backing chains). */
