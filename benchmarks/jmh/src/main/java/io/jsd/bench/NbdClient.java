@@ -88,6 +88,38 @@ final class NbdClient implements AutoCloseable {
         awaitReply();
     }
 
+    /**
+     * Pipelined: sends one request per offset back to back, then takes the replies in whatever
+     * order the server sends them (read data lands in {@code data}, overwritten each time; for
+     * writes {@code data}'s content is the payload of every request).
+     */
+    void batch(boolean write, long[] offsets, ByteBuffer data) throws IOException {
+        int len = data.remaining();
+        long first = cookie + 1;
+        ByteBuffer reqs = batchBuffer(offsets.length * (28 + (write ? len : 0)));
+        for (long off : offsets) {
+            reqs.putInt(REQUEST_MAGIC).putShort((short) 0).putShort(write ? CMD_WRITE : CMD_READ).putLong(++cookie)
+                    .putLong(off).putInt(len);
+            if (write) reqs.put(data.duplicate());
+        }
+        writeFully(reqs.flip());
+        for (int i = 0; i < offsets.length; i++) {
+            readFully(reply.clear());
+            if (reply.getInt(0) != SIMPLE_REPLY_MAGIC) throw new IOException("bad reply magic");
+            if (reply.getInt(4) != 0) throw new IOException("NBD error " + reply.getInt(4));
+            long c = reply.getLong(8);
+            if (c < first || c > cookie) throw new IOException("reply for an unknown request " + c);
+            if (!write) readFully(data.duplicate());
+        }
+    }
+
+    private ByteBuffer batch;
+
+    private ByteBuffer batchBuffer(int size) {
+        if (batch == null || batch.capacity() < size) batch = ByteBuffer.allocateDirect(size);
+        return batch.clear();
+    }
+
     private void send(short cmd, long offset, int len) {
         header.clear();
         header.putInt(REQUEST_MAGIC).putShort((short) 0).putShort(cmd).putLong(++cookie).putLong(offset).putInt(len).flip();

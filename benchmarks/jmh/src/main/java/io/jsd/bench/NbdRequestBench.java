@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -38,8 +39,9 @@ import io.jsd.testkit.GraphHarness;
 /**
  * The NBD request path in one process: export-nbd's engine (nbd-server-start + the "nbd" export
  * type, wired as SCR would wire them) on a unix socket over a node of core's graph, and a minimal
- * client per benchmark thread doing one request at a time (QD1 per connection). "null-co" isolates
- * the protocol engine + core's wrapper; "raw" adds the raw and file drivers on a cached image.
+ * client per benchmark thread doing one request at a time (QD1 per connection), or batches of 16
+ * pipelined requests (the *Qd16 variants). "null-co" isolates the protocol engine + core's
+ * wrapper; "raw" adds the raw and file drivers on a cached image.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -100,6 +102,7 @@ public class NbdRequestBench {
         NbdClient client;
         ByteBuffer buf;
         SplittableRandom rnd;
+        final long[] offsets = new long[QD];
 
         @Setup(Level.Trial)
         public void connect(NbdRequestBench b) throws Exception {
@@ -124,6 +127,29 @@ public class NbdRequestBench {
     public int randWrite(Conn c) throws Exception {
         c.client.write(c.rnd.nextLong(blocks) * blockSize, c.buf.clear());
         return c.buf.position();
+    }
+
+    /** Per-invocation batch for the pipelined benchmarks. */
+    static final int QD = 16;
+
+    private long[] offsets(Conn c) {
+        for (int i = 0; i < QD; i++) c.offsets[i] = c.rnd.nextLong(blocks) * blockSize;
+        return c.offsets;
+    }
+
+    /** {@value #QD} reads in flight per connection, then wait for all; a score is still per request. */
+    @Benchmark
+    @OperationsPerInvocation(QD)
+    public int randReadQd16(Conn c) throws Exception {
+        c.client.batch(false, offsets(c), c.buf.clear());
+        return c.buf.limit();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(QD)
+    public int randWriteQd16(Conn c) throws Exception {
+        c.client.batch(true, offsets(c), c.buf.clear());
+        return c.buf.limit();
     }
 
     /** What core's block-export-add would hand the export type. */

@@ -61,6 +61,8 @@ public class BenchSetupTest {
                         assertEquals(4096, b.randWrite(c));
                         assertEquals(4096, b.randRead(c));
                     }
+                    assertEquals(4096, b.randWriteQd16(c));
+                    assertEquals(4096, b.randReadQd16(c));
                 } finally {
                     c.disconnect();
                 }
