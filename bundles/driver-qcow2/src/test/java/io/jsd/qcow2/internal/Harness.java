@@ -17,6 +17,7 @@ import io.jsd.block.OpenContext;
 import io.jsd.objects.ObjectRegistry;
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpEvents;
+import io.jsd.testkit.FileNode;
 
 /**
  * A minimal stand-in for core's graph: opens "file" children as {@link FileNode}s and qcow2 children
