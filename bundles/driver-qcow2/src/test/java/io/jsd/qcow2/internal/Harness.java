@@ -66,6 +66,8 @@ final class Harness implements AutoCloseable {
         o.put("driver", "qcow2");
         o.putObject("file").put("driver", "file").put("filename", image.toString());
         o.putObject("encrypt").put("format", "luks").put("key-secret", "s0");
+        String extra = System.getProperty("jsd.qcow2.opts"); // e.g. {"refcount-cache-size":1048576}
+        if (extra != null) o.setAll((ObjectNode) M.readTree(extra));
         return open(o, readOnly);
     }
 
