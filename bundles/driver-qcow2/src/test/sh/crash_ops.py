@@ -47,16 +47,17 @@ def main():
         else:
             later.setdefault(op[1], set()).add(op[2])
     bad = 0
+    # a write in flight when the daemon died may be torn: check each 512-byte sector
     for b in range(1, blocks):
-        chunk = data[b * BLOCK:(b + 1) * BLOCK]
-        v = chunk[0]
-        uniform = chunk == bytes([v]) * BLOCK
         ok = later.get(b, set())
         want = last.get(b, 0)
-        if not (uniform and (v == want or v in ok)):
-            bad += 1
-            if bad < 5:
-                print("block %d: holds %d (uniform=%s), want %d or one of %s" % (b, v, uniform, want, sorted(ok)))
+        for s in range(b * BLOCK, (b + 1) * BLOCK, 512):
+            chunk = data[s:s + 512]
+            v = chunk[0]
+            if not (chunk == bytes([v]) * 512 and (v == want or v in ok)):
+                bad += 1
+                if bad < 5:
+                    print("block %d sector %d: holds %d, want %d or one of %s" % (b, s // 512, v, want, sorted(ok)))
     if bad:
         print("%d bad blocks" % bad)
         sys.exit(1)

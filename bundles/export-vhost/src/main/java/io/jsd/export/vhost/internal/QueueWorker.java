@@ -49,7 +49,9 @@ final class QueueWorker implements Runnable {
     @Override
     public void run() {
         try {
-            for (int head : vq.recoverInflight()) submit(vq.chainAt(head));
+            List<Integer> resubmit = vq.recoverInflight();
+            if (!resubmit.isEmpty()) LOG.info(name + ": resubmitting " + resubmit.size() + " request(s) left in flight by the previous back-end");
+            for (int head : resubmit) submit(vq.chainAt(head));
             boolean notified = false;
             while (!stopping) {
                 if (enabled && !notified) {

@@ -22,7 +22,10 @@ public final class DemoServer {
                 ? g.add("{\"driver\":\"qcow2\",\"node-name\":\"fmt\"" + discard + ",\"file\":" + file + "}")
                 : g.add(file.replace("{\"driver\":\"file\",", "{\"driver\":\"file\",\"node-name\":\"file\","));
         String json = "{\"addr\":{\"type\":\"unix\",\"path\":\"" + args[2] + "\"},\"num-queues\":" + args[3] + "}";
-        var export = new VhostBlkExportDriver().create(new TestContext(node, json, true));
+        long delay = Long.getLong("jsd.demo.write-delay-ms", 0);
+        var export = new VhostBlkExportDriver().create(delay > 0
+                ? new TestContext(new SlowNode(node.io(), delay), json, true)
+                : new TestContext(node, json, true));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             export.close(true);

@@ -178,6 +178,71 @@ public class VhostGuestIT {
         assertArrayEquals(java.util.Arrays.copyOfRange(initial, (2 << 20), (2 << 20) + 512), image(2 << 20, 512));
     }
 
+    /** A DemoServer in a child JVM, so it can be killed like a crashing daemon. */
+    Process startChild(Path img, Path sock) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // Writes held 30 ms in the server: a kill then almost always finds requests in flight.
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Djsd.demo.write-delay-ms=30",
+                "-cp", System.getProperty("java.class.path"),
+                DemoServer.class.getName(), img.toString(), "raw", sock.toString(), "2")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.getRoot().toPath().resolve("server.log").toFile()))
+                .start();
+    }
+
+    /**
+     * The daemon is SIGKILLed twice while the guest writes: QEMU reconnects to the new one and hands
+     * back the inflight memfd, and the new daemon resubmits what was in flight. The guest sees no
+     * error and every write is in the image.
+     */
+    @Test
+    public void daemonKilledWhileTheGuestWritesLosesNothing() throws Exception {
+        Optional<GuestImage> g = GuestImage.find();
+        assumeTrue("qemu-system-x86_64 missing", qemuBinary().isPresent());
+        assumeTrue("no kernel with modules or no busybox", g.isPresent());
+        Path img = tmp.getRoot().toPath().resolve("disk.raw");
+        Files.write(img, new byte[(int) IMG]);
+        Path sock = tmp.getRoot().toPath().resolve("vhost.sock");
+        Process server = startChild(img, sock);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (!Files.exists(sock)) {
+                assertTrue("server did not start", System.nanoTime() < deadline && server.isAlive());
+                Thread.sleep(20);
+            }
+            String script = String.join("\n",
+                    "echo E2E-START",
+                    "fails=0",
+                    "for r in $(seq 1 8); do for i in $(seq 1 40); do dd if=/p1 of=/dev/vda bs=65536 seek=$i oflag=direct 2>/dev/null || fails=$((fails+1)); done; echo \"E2E round $r\"; done",
+                    "echo \"E2E fails $fails\"");
+            Path log = boot(g.get(), sock, 2, script, true);
+            while (!read(log).contains("E2E-START")) {
+                assertTrue("guest did not start:\n" + read(log), System.nanoTime() < deadline && qemu.isAlive());
+                Thread.sleep(50);
+            }
+            for (int r = 0; r < 2; r++) {
+                Thread.sleep(1500); // well after QEMU's handshake: it gives up when one is cut short
+                assertFalse("the guest finished before kill " + r + ": make it write longer", read(log).contains("E2E fails"));
+                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                Files.deleteIfExists(sock);
+                Thread.sleep(300);
+                server = startChild(img, sock);
+            }
+            String out = awaitDone(log);
+            System.out.println(read(tmp.getRoot().toPath().resolve("server.log"))); // shows the resubmissions
+            assertTrue(out, out.contains("E2E fails 0"));
+        } finally {
+            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) server.destroyForcibly();
+        }
+        try (FileChannel ch = FileChannel.open(img, StandardOpenOption.READ)) {
+            for (int i = 1; i <= 40; i++) {
+                ByteBuffer b = ByteBuffer.allocate(65536);
+                ch.read(b, i * 65536L);
+                assertArrayEquals("block " + i, p1, b.array());
+            }
+        }
+    }
+
     void awaitRings(int n, long deadline) throws InterruptedException {
         while (((VhostBlkExport) export).runningRings() < n) {
             assertTrue("the front-end did not start its rings", System.nanoTime() < deadline && qemu.isAlive());
