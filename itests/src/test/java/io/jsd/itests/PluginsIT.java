@@ -269,7 +269,10 @@ public class PluginsIT {
         assertCheckClean(image);
     }
 
-    /** (b) Hot upgrade: the driver-file jar replaced (rename over it, then touched) under running I/O. */
+    /**
+     * (b) Hot upgrade under running I/O: the driver-file jar renamed over, touched, then rewritten
+     * in place slowly (half a jar first: ignored until complete); core's jar touched: refused.
+     */
     @Test
     public void replacedDriverJarIsHotUpgraded() throws Exception {
         Path image = startWithQcow2Export();
@@ -288,6 +291,14 @@ public class PluginsIT {
             Files.setLastModifiedTime(fileJar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
             await("a second update", () -> stderr().split("plugins: updated io.jsd.file", -1).length - 1 > updates);
             assertEquals("active", plugin("io.jsd.file").path("state").asText());
+            load.awaitMore(3);
+            // a slow copy in place: the half-written jar is ignored, the complete one is applied
+            byte[] bytes = Files.readAllBytes(fileJar);
+            int before = stderr().split("plugins: updated io.jsd.file", -1).length - 1;
+            Files.write(fileJar, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            await("the half-written jar to be ignored", () -> stderr().contains("ignoring " + fileJar.getFileName() + " for now"));
+            Files.write(fileJar, bytes);
+            await("the complete jar to be applied", () -> stderr().split("plugins: updated io.jsd.file", -1).length - 1 > before);
             load.awaitMore(3);
             // core's jar is never applied at run time: logged, core keeps running
             Files.setLastModifiedTime(jar(bundles, "jsd-core-"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
