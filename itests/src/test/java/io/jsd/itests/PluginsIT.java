@@ -354,6 +354,27 @@ public class PluginsIT {
         quit();
     }
 
+    /** (e) The NBD export plugin restarted and upgraded over QMP: the server and the export come back. */
+    @Test
+    public void nbdExportPluginRestartKeepsServing() throws Exception {
+        Path image = startWithQcow2Export();
+        ok("qemu-io", "-f", "raw", "-c", "write -P 0x3c 1M 1M", uri());
+        execOk("x-jsd-plugin-stop", "{\"name\":\"io.jsd.export.nbd\"}");
+        assertEquals(0, plugin("io.jsd.export.nbd").path("export-types").size());
+        Run gap = run("qemu-io", "-f", "raw", "-c", "read 0 4k", uri());
+        assertTrue(gap.out, gap.exit != 0);
+        execOk("x-jsd-plugin-start", "{\"name\":\"io.jsd.export.nbd\"}");
+        assertEquals("nbd", plugin("io.jsd.export.nbd").path("export-types").path(0).asText());
+        ok("qemu-io", "-f", "raw", "-c", "read -P 0x3c 1M 1M", "-c", "write -P 0x3d 2M 1M", uri());
+        execOk("x-jsd-plugin-update", "{\"name\":\"io.jsd.export.nbd\"}");
+        ok("qemu-io", "-f", "raw", "-c", "read -P 0x3c 1M 1M", "-c", "read -P 0x3d 2M 1M", uri());
+        JsonNode bad = exec("x-jsd-plugin-update", "{\"name\":\"io.jsd.export.nbd\",\"path\":\"" + dir.resolve("none.jar") + "\"}");
+        assertTrue(bad.toString(), bad.path("error").path("desc").asText().contains("No such file"));
+        quit();
+        ok("qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0x3c 1M 1M", "-c", "read -P 0x3d 2M 1M", image.toString());
+        assertCheckClean(image);
+    }
+
     private List<String> commands() throws Exception {
         List<String> out = new ArrayList<>();
         for (JsonNode c : execOk("query-commands", null)) out.add(c.path("name").asText());

@@ -39,6 +39,7 @@ public class NbdServerStart implements QmpCommand {
         if (service.current() != null) throw QmpException.generic("NBD server already running");
         try {
             service.start(cfg);
+            service.remember(args);
         } catch (IOException e) {
             if (cfg.fd() >= 0) throw QmpException.generic("Failed to use socket fd " + cfg.fd() + ": " + e.getMessage());
             String where = cfg.unixPath() != null ? "unix:" + cfg.unixPath() : String.valueOf(cfg.address());
