@@ -10,7 +10,7 @@ size=${1:-256M}
 runtime=${2:-10}
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi; rm -rf "$work"; }
 trap cleanup EXIT
 qemu-img create -f raw "$work/disk.raw" "$size" >/dev/null
 "$jsd" --blockdev driver=file,node-name=file0,filename="$work/disk.raw" \
@@ -19,7 +19,7 @@ qemu-img create -f raw "$work/disk.raw" "$size" >/dev/null
        --export type=nbd,id=exp0,node-name=disk,name=disk,writable=on &
 pid=$!
 for _ in $(seq 100); do [ -S "$work/nbd.sock" ] && break; sleep 0.1; done
-bytes=$(qemu-img info --output=json "$work/disk.raw" | sed -n 's/.*"virtual-size": \([0-9]*\).*/\1/p')
+bytes=$(stat -c %s "$work/disk.raw")
 URI="nbd+unix:///disk?socket=$work/nbd.sock" RUNTIME=$runtime SIZE=$size SLICE=$((bytes / 4)) \
   fio "$here/nbd.fio" --output-format=terse --terse-version=3 \
   | awk -F';' '$3 != "" { printf "%-22s read %9.0f IOPS  write %9.0f IOPS\n", $3, $8, $49 }'

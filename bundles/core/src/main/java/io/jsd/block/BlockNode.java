@@ -15,7 +15,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * thread-safe. A driver may go asynchronous underneath and park the calling thread.
  *
  * <p>What core guarantees before a call reaches a driver's node: {@code offset} and lengths are
- * inside {@code [0, size())} and multiples of {@link BlockLimits#requestAlignment()}; no request is
+ * inside {@code [0, size())} and multiples of {@link BlockLimits#requestAlignment()} (except that a
+ * request may end at the node's size when that is not aligned, and core rounds sizes up to 512
+ * bytes as qemu does, so a read of that tail may reach past the end of a file); no request is
  * longer than the matching limit; writes, write-zeroes, discard and truncate only arrive when the
  * node was opened writable; write-zeroes only when {@link Capabilities#writeZeroes()} is NATIVE
  * (otherwise core writes zeroes); {@link IoFlags#FUA} only when {@link Capabilities#fua()} is
@@ -54,7 +56,11 @@ public interface BlockNode extends AutoCloseable {
         }
     }
 
-    /** Makes the range read as zeroes; may deallocate when {@link IoFlags#MAY_UNMAP} is set. */
+    /**
+     * Makes the range read as zeroes; may deallocate when {@link IoFlags#MAY_UNMAP} is set. A driver
+     * whose fast path does not apply to this range throws {@link BlockException.Kind#UNSUPPORTED}
+     * and core writes zeroes instead (unless {@link IoFlags#FAST_ZERO} was asked for).
+     */
     default void writeZeroes(long offset, long length, int flags) throws BlockException {
         throw BlockException.unsupported("write-zeroes is not supported");
     }

@@ -31,12 +31,20 @@ public interface NodeHandle {
 
     /**
      * Registers a user of this node (an export, a job, a parent): blockdev-del refuses a node with
-     * users. Close the returned handle to release.
+     * users. Close the returned handle to release. Name jobs {@code "job <type>"} (e.g. "job mirror")
+     * so blockdev-del gives qemu's "Node 'x' is busy: block device is in use by block job: mirror";
+     * any other user gets "Node x is in use".
      */
     AutoCloseable use(String who) throws BlockException;
 
     /** query-named-block-nodes entry in qemu's shape. */
     ObjectNode describe();
+
+    /**
+     * query-named-block-nodes entry; {@code flat=false} nests the backing chain's images under
+     * "backing-image" and counts backing_file_depth, as qemu does.
+     */
+    default ObjectNode describe(boolean flat) { return describe(); }
 
     /** I/O counters in the shape of qemu's BlockDeviceStats (query-blockstats), or null if not kept. */
     default ObjectNode stats() { return null; }

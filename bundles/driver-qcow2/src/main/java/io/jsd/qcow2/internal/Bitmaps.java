@@ -144,6 +144,33 @@ final class Bitmaps {
         img.file.flush();
     }
 
+    /** qemu's "bitmaps" list in format-specific: flags, name, granularity of each stored bitmap. */
+    static void describe(Qcow2Image img, com.fasterxml.jackson.databind.node.ObjectNode data) throws BlockException {
+        Header h = img.h;
+        if (h.nbBitmaps <= 0 || (h.autoclear & Header.AUTOCLEAR_BITMAPS) == 0) return;
+        if (h.bitmapDirectorySize > (1L << 20) || h.bitmapDirectoryOffset + h.bitmapDirectorySize > img.fileSize()) return;
+        ByteBuffer d = ByteBuffer.allocate((int) h.bitmapDirectorySize);
+        img.file.read(h.bitmapDirectoryOffset, d);
+        var list = data.putArray("bitmaps");
+        int pos = 0;
+        for (int i = 0; i < h.nbBitmaps && pos + 24 <= d.capacity(); i++) {
+            int flags = d.getInt(pos + 12);
+            int granBits = d.get(pos + 17) & 0xff;
+            int nameSize = d.getShort(pos + 18) & 0xffff;
+            int extra = d.getInt(pos + 20);
+            if (extra < 0 || pos + 24L + extra + nameSize > d.capacity()) return;
+            var b = list.addObject();
+            var fl = b.putArray("flags");
+            if ((flags & FLAG_IN_USE) != 0) fl.add("in-use");
+            if ((flags & FLAG_AUTO) != 0) fl.add("auto");
+            byte[] name = new byte[nameSize];
+            d.get(pos + 24 + extra, name);
+            b.put("name", new String(name, java.nio.charset.StandardCharsets.UTF_8));
+            b.put("granularity", 1L << granBits);
+            pos += (24 + extra + nameSize + 7) & ~7;
+        }
+    }
+
     private void writeFlags(Tracked t, int flags) throws BlockException {
         img.file.write(img.h.bitmapDirectoryOffset + t.dirPos + 12, ByteBuffer.allocate(4).putInt(0, flags), 0);
     }

@@ -19,6 +19,42 @@ final class Luks {
 
     private Luks() {}
 
+    /** What query-named-block-nodes shows of the LUKS header (qemu's QCryptoBlockInfoLUKS). */
+    static com.fasterxml.jackson.databind.node.ObjectNode describe(ByteBuffer h) {
+        // keys in the order QSD prints them
+        var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        String mode = str(h, 40, 32);
+        int dash = mode.indexOf('-');
+        String cmode = dash < 0 ? mode : mode.substring(0, dash);
+        String ivgen = dash < 0 ? "plain" : mode.substring(dash + 1);
+        int keyBytes = h.getInt(108);
+        if (ivgen.startsWith("essiv:")) {
+            o.put("ivgen-alg", "essiv");
+            o.put("ivgen-hash-alg", ivgen.substring(6));
+        } else {
+            o.put("ivgen-alg", ivgen);
+        }
+        o.put("detached-header", false);
+        o.put("hash-alg", str(h, 72, 32));
+        o.put("cipher-alg", str(h, 8, 32) + "-" + (cmode.equals("xts") ? keyBytes * 4 : keyBytes * 8));
+        o.put("uuid", str(h, 168, 40));
+        o.put("format", "luks");
+        o.put("cipher-mode", cmode);
+        var slots = o.putArray("slots");
+        for (int slot = 0; slot < 8; slot++) {
+            int at = 208 + slot * 48;
+            var so = slots.addObject();
+            boolean active = h.getInt(at) == KEY_ENABLED;
+            so.put("active", active);
+            if (active) so.put("iters", Integer.toUnsignedLong(h.getInt(at + 4)));
+            so.put("key-offset", Integer.toUnsignedLong(h.getInt(at + 40)) * 512);
+            if (active) so.put("stripes", h.getInt(at + 44));
+        }
+        o.put("payload-offset", Integer.toUnsignedLong(h.getInt(104)) * 512);
+        o.put("master-key-iters", Integer.toUnsignedLong(h.getInt(164)));
+        return o;
+    }
+
     /** Opens the LUKS header at {@code offset} in the image file and returns the payload cipher. */
     static SectorCipher unlock(Qcow2Image img, long offset, long length, byte[] secret) throws BlockException {
         if (length < 592 || offset <= 0 || offset + 592 > img.fileSize()) throw BlockException.invalid("qcow2: invalid LUKS header location");
@@ -60,6 +96,7 @@ final class Luks {
                 for (int s = 0; s < kmSectors; s++) kc.apply(false, km, s * 512, s);
                 byte[] mk = afMerge(hash, km, keyBytes, stripes);
                 if (MessageDigest.isEqual(pbkdf2(hash, mk, mkSalt, mkIter, 20), mkDigest)) {
+                    img.cryptoInfo = describe(h);
                     return new SectorCipher(cipherMode, mk);
                 }
             }

@@ -40,7 +40,7 @@ final class Qcow2Create {
         LuksFormat luks = null;
         byte[] secret = null;
         if (enc != null) {
-            enc.choice("format", "luks", "luks");
+            if (enc.choice("format", null, "luks") == null) throw enc.missing("format"); // a QAPI union: required
             String secretId = enc.string("key-secret");
             luks = new LuksFormat(enc.string("cipher-alg", "aes-256"), enc.string("cipher-mode", "xts"),
                     enc.string("ivgen-alg", "plain64"), enc.string("ivgen-hash-alg", "sha256"),

@@ -57,14 +57,17 @@ public class Qcow2Driver implements BlockDriver {
             throw BlockException.unsupported("Use of AES-CBC encrypted qcow2 images is no longer supported in system emulators");
         }
         byte[] secret = null;
-        if (h.cryptMethod == 2) {
-            if (enc == null || !enc.has("key-secret")) throw new OptionException("Parameter 'encrypt.key-secret' is required for cipher");
-            enc.choice("format", "luks", "luks", "auto");
-            secret = ctx.objects().secret(enc.string("key-secret"));
+        if (enc != null) {
+            // BlockdevQcow2Encryption is a union: "format" is required, as QSD says
+            String format = enc.choice("format", null, "aes", "luks");
+            if (format == null) throw enc.missing("format");
+            if (h.cryptMethod == 2 && !format.equals("luks")) throw BlockException.invalid("Header reported 'luks' encryption format but options specify '" + format + "'");
+            String secretId = enc.string("key-secret");
             enc.checkAllUsed();
-        } else if (enc != null) {
-            enc.optString("format");
-            enc.optString("key-secret");
+            if (h.cryptMethod == 2) secret = ctx.objects().secret(secretId);
+        }
+        if (h.cryptMethod == 2 && secret == null) {
+            throw new OptionException("Parameter 'encrypt.key-secret' is required for cipher");
         }
 
         boolean readOnly = ctx.readOnly();
@@ -92,6 +95,7 @@ public class Qcow2Driver implements BlockDriver {
         }
 
         BlockNode backing = openBacking(ctx, o, h);
+        String backingPath = h.backingFile == null ? null : resolveBacking(o, h.backingFile);
 
         Qcow2Image img = new Qcow2Image(h, file, dataFile, backing, ctx.nodeName(), ctx.events(), readOnly);
         long l2Tables = l1Coverage(h);
@@ -104,6 +108,7 @@ public class Qcow2Driver implements BlockDriver {
             if (refcountCacheSize < 0) rcBytes = cacheSize - l2Bytes;
         }
         img.passDiscard = passDiscard && !readOnly;
+        img.backingPath = backingPath;
         if (secret != null) img.crypto = Luks.unlock(img, h.cryptoHeaderOffset, h.cryptoHeaderLength, secret);
         img.load((int) Math.max(2, Math.min(Integer.MAX_VALUE, l2Bytes / h.clusterSize())),
                 (int) Math.max(4, Math.min(Integer.MAX_VALUE, rcBytes / h.clusterSize())));

@@ -39,6 +39,10 @@ final class Qcow2Image {
     volatile boolean corrupt;
     /** LUKS payload cipher, null for unencrypted images; IVs are host sectors (qemu's crypt_physical_offset). */
     SectorCipher crypto;
+    /** The LUKS header as query-named-block-nodes shows it, or null. */
+    ObjectNode cryptoInfo;
+    /** The backing file as opened from the header (qemu's full-backing-filename), or null. */
+    String backingPath;
     /** Punch freed clusters out of the image file (pass-discard-request, default: discard=unmap). */
     boolean passDiscard;
     /** Enabled persistent bitmaps being tracked, or null. */

@@ -445,25 +445,37 @@ final class Qcow2Node implements BlockNode {
 
     @Override
     public void describe(ObjectNode info) {
+        // keys in the order qemu's ImageInfo has them
         info.put("cluster-size", img.cs);
         info.put("format", "qcow2");
-        if (img.h.backingFile != null) info.put("backing-filename", img.h.backingFile);
-        if (img.h.backingFormat != null) info.put("backing-filename-format", img.h.backingFormat);
+        if (img.crypto != null) info.put("encrypted", true);
         ObjectNode fs = info.putObject("format-specific");
         fs.put("type", "qcow2");
         ObjectNode d = fs.putObject("data");
         d.put("compat", img.h.version >= 3 ? "1.1" : "0.10");
         if (img.h.version >= 3) {
-            d.put("compression-type", img.h.compressionType == 1 ? "zstd" : "zlib");
-            d.put("lazy-refcounts", (img.h.compatible & Header.COMPAT_LAZY_REFCOUNTS) != 0);
             if (img.h.dataFile != null) d.put("data-file", img.h.dataFile);
             if (img.h.hasDataFile()) d.put("data-file-raw", img.h.dataFileRaw());
-            d.put("extended-l2", img.ext);
-            d.put("corrupt", img.corrupt || img.h.corrupt());
+            d.put("compression-type", img.h.compressionType == 1 ? "zstd" : "zlib");
+            d.put("lazy-refcounts", (img.h.compatible & Header.COMPAT_LAZY_REFCOUNTS) != 0);
+            try {
+                Bitmaps.describe(img, d);
+            } catch (BlockException e) {
+                // a broken bitmap directory is not worth failing a query for
+            }
         }
         d.put("refcount-bits", img.h.refcountBits());
-        if (img.crypto != null) d.putObject("encrypt").put("format", "luks");
-        info.put("encrypted", img.crypto != null);
+        if (img.cryptoInfo != null) d.set("encrypt", img.cryptoInfo.deepCopy());
+        if (img.h.version >= 3) {
+            d.put("corrupt", img.corrupt || img.h.corrupt());
+            d.put("extended-l2", img.ext);
+        }
+        if (img.h.backingFile != null) {
+            if (img.backingPath != null) info.put("full-backing-filename", img.backingPath);
+            info.put("backing-filename", img.h.backingFile);
+            if (img.h.backingFormat != null) info.put("backing-filename-format", img.h.backingFormat);
+        }
+        info.put("dirty-flag", img.h.dirty());
     }
 
     @Override

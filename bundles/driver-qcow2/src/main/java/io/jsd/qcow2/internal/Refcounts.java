@@ -72,12 +72,13 @@ final class Refcounts {
         long t = idx >>> entriesPerBlockBits;
         if (t >= table.length) growTable(t + 1);
         long off = table[(int) t] & Qcow2Image.OFFSET_MASK;
-        Block b;
         if (off == 0) {
-            b = newBlock(t);
-        } else {
-            b = load(off);
+            // newBlock may recurse (the new block's own refcount) and evict the block it just
+            // made: look it up again rather than write into an object no longer cached
+            newBlock(t);
+            off = table[(int) t] & Qcow2Image.OFFSET_MASK;
         }
+        Block b = load(off);
         write(b.data, (int) (idx & (entriesPerBlock() - 1)), value);
         b.dirty = true;
         if (value == 0 && idx < freeHint) freeHint = idx;

@@ -29,6 +29,7 @@ import io.jsd.block.CreateContext;
 import io.jsd.block.NodeChild;
 import io.jsd.block.NodeHandle;
 import io.jsd.objects.ObjectRegistry;
+import io.jsd.testkit.FileNode;
 
 /** blockdev-create qcow2 images pass "qemu-img check" and "qemu-img info" shows the options; then resize. */
 public class CreateTest {
@@ -127,7 +128,7 @@ public class CreateTest {
     private record Handle(FileNode n) implements NodeHandle {
         @Override public String nodeName() { return "n"; }
         @Override public String driver() { return "file"; }
-        @Override public ObjectNode options() { return Harness.M.createObjectNode().put("driver", "file").put("filename", n.path.toString()); }
+        @Override public ObjectNode options() { return Harness.M.createObjectNode().put("driver", "file").put("filename", n.path().toString()); }
         @Override public boolean readOnly() { return false; }
         @Override public BlockNode io() { return n; }
         @Override public Capabilities capabilities() { return n.capabilities(); }

@@ -17,6 +17,7 @@ import io.jsd.block.OpenContext;
 import io.jsd.objects.ObjectRegistry;
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpEvents;
+import io.jsd.testkit.FileNode;
 
 /**
  * A minimal stand-in for core's graph: opens "file" children as {@link FileNode}s and qcow2 children
@@ -64,7 +65,9 @@ final class Harness implements AutoCloseable {
         ObjectNode o = M.createObjectNode();
         o.put("driver", "qcow2");
         o.putObject("file").put("driver", "file").put("filename", image.toString());
-        o.putObject("encrypt").put("key-secret", "s0");
+        o.putObject("encrypt").put("format", "luks").put("key-secret", "s0");
+        String extra = System.getProperty("jsd.qcow2.opts"); // e.g. {"refcount-cache-size":1048576}
+        if (extra != null) o.setAll((ObjectNode) M.readTree(extra));
         return open(o, readOnly);
     }
 

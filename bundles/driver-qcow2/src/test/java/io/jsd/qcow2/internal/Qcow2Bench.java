@@ -15,6 +15,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import io.jsd.block.BlockNode;
+import io.jsd.testkit.FileNode;
 
 /**
  * In-process throughput of the driver against the same bytes as a raw file: 4k random reads and

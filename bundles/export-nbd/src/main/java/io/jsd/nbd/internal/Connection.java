@@ -27,6 +27,15 @@ final class Connection implements Runnable {
 
     NbdServer server() { return server; }
 
+    /** The export this client chose, counted as in use from the moment the handshake accepts it. */
+    private volatile NbdExport attached;
+
+    boolean attach(NbdExport e) {
+        if (!e.attach(this)) return false;
+        attached = e;
+        return true;
+    }
+
     SocketChannel socket() { return socket; }
 
     void wire(Wire w) { this.wire = w; }
@@ -42,9 +51,14 @@ final class Connection implements Runnable {
         }
     }
 
+    /** The peer hung up (not worth a warning: clients may drop after an error reply or at any time). */
+    private static boolean clientGone(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Broken pipe") || m.contains("Connection reset");
+    }
+
     @Override
     public void run() {
-        NbdExport export = null;
         ScheduledFuture<?> timeout = null;
         try {
             int limit = server.config().handshakeMaxSeconds();
@@ -58,8 +72,6 @@ final class Connection implements Runnable {
             Session session = hs.run();
             if (timeout != null) timeout.cancel(false);
             if (session == null || aborted) return;
-            export = session.export;
-            if (!export.attach(this)) return;
             new Transmission(this, session, hs.input()).run();
         } catch (EOFException | ClosedChannelException e) {
             if (handshakeTimedOut) {
@@ -70,11 +82,14 @@ final class Connection implements Runnable {
         } catch (IOException | RuntimeException e) {
             if (handshakeTimedOut) {
                 NbdServer.LOG.log(Level.WARNING, "nbd: client did not finish the handshake in time, disconnected");
+            } else if (clientGone(e)) {
+                NbdServer.LOG.log(Level.DEBUG, "nbd: client went away: " + e.getMessage());
             } else if (!aborted) {
                 NbdServer.LOG.log(Level.WARNING, "nbd: Disconnect client, due to: " + e.getMessage());
             }
         } finally {
             if (timeout != null) timeout.cancel(false);
+            NbdExport export = attached;
             if (export != null) export.detach(this);
             try {
                 wire.close();

@@ -164,7 +164,7 @@ final class Handshake {
         if (len > Nbd.MAX_STRING) throw new ProtocolException("Bad length received");
         String name = new String(in.bytes((int) len), StandardCharsets.UTF_8);
         NbdExport exp = server.export(name);
-        if (exp == null) throw new ProtocolException("export not found");
+        if (exp == null || !conn.attach(exp)) throw new ProtocolException("export not found");
         int flags = exp.flags | (mode >= Session.MODE_STRUCTURED ? Nbd.FLAG_SEND_DF : 0);
         ByteBuffer b = ByteBuffer.allocate(noZeroes ? 10 : 134);
         b.putLong(exp.size()).putShort((short) flags);
@@ -239,6 +239,11 @@ final class Handshake {
         sendInfo(opt, Nbd.INFO_EXPORT, ByteBuffer.allocate(10).putLong(size).putShort((short) flags).flip());
         if (opt == Nbd.OPT_INFO && !blockSize && align > 1) {
             replyError(opt, Nbd.REP_ERR_BLOCK_SIZE_REQD, "request NBD_INFO_BLOCK_SIZE to use this export");
+            return null;
+        }
+        if (opt == Nbd.OPT_GO && !conn.attach(exp)) {
+            // deleted meanwhile
+            replyError(opt, Nbd.REP_ERR_UNKNOWN, "export '" + sanitize(name) + "' not present");
             return null;
         }
         reply(opt, Nbd.REP_ACK, null);

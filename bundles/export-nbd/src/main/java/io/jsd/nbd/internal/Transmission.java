@@ -19,8 +19,12 @@ import io.jsd.block.IoFlags;
 final class Transmission {
     /** In-flight budget: a request costs 1 unit plus 1 per MiB of payload, so memory stays bounded. */
     private static final int BUDGET = 256;
-    /** Reads at least this long look for holes and send them as hole chunks. */
-    private static final int SPARSE_READ_MIN = 64 * 1024;
+    /**
+     * Reads at least this long look for holes (block status) and send them as hole chunks. Smaller
+     * reads just read: a block status query costs about as much as reading 64 KiB of a hole, and is
+     * pure overhead on data. Tunable with -Djsd.nbd.sparseReadMin=BYTES.
+     */
+    private static final int SPARSE_READ_MIN = Integer.getInteger("jsd.nbd.sparseReadMin", 256 * 1024);
     /** Most descriptors in one block status chunk. */
     private static final int MAX_EXTENTS = 1 << 16;
     /**

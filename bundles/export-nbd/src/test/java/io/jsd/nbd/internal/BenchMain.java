@@ -3,6 +3,8 @@ package io.jsd.nbd.internal;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 
+import io.jsd.testkit.FileNode;
+
 /**
  * Stand-alone NBD server over a raw file, to measure the protocol engine without the daemon:
  * {@code java -cp ... io.jsd.nbd.internal.BenchMain IMG SOCK NAME [graph]}; with "graph" the export goes

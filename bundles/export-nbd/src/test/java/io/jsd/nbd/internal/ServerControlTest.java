@@ -105,6 +105,10 @@ public class ServerControlTest {
         new NbdExportDriver(svc).create(new StubContext("e", new StubHandle("disk", new MemNode(1 << 20), false), null, true));
         String out = Peers.run("qemu-img", "info", "nbd://127.0.0.1:" + port + "/disk").ok().out();
         assertTrue(out, out.contains("virtual size: 1 MiB"));
+        Path local = tmp.getRoot().toPath().resolve("tcp.raw");
+        Peers.run("qemu-img", "convert", "-f", "raw", "-O", "raw", "nbd://127.0.0.1:" + port + "/disk", local.toString()).ok();
+        Peers.run("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", local.toString(), "nbd://127.0.0.1:" + port + "/disk").ok();
+        Peers.run("qemu-img", "compare", "-f", "raw", "-F", "raw", local.toString(), "nbd://127.0.0.1:" + port + "/disk").ok();
         svc.deactivate();
     }
 
@@ -127,6 +131,24 @@ public class ServerControlTest {
     }
 
     @Test
+    public void maxConnectionsHoldsBackFurtherClients() throws Exception {
+        try (TestServer server = new TestServer(tmp.getRoot().toPath(), "\"max-connections\":1", null)) {
+            server.export("disk", new MemNode(1 << 20), true, null);
+            RawClient first = new RawClient(server.socket);
+            first.greet();
+            assertEquals(Nbd.REP_ACK, first.go("disk"));
+            try (RawClient second = new RawClient(server.socket)) {
+                java.util.concurrent.FutureTask<java.nio.ByteBuffer> greeting = new java.util.concurrent.FutureTask<>(() -> second.read(18));
+                Thread.ofVirtual().start(greeting);
+                Thread.sleep(300);
+                assertFalse("the second client waits while the first is connected", greeting.isDone());
+                first.close();
+                assertEquals(Nbd.NBDMAGIC, greeting.get(10, java.util.concurrent.TimeUnit.SECONDS).getLong());
+            }
+        }
+    }
+
+    @Test
     public void hardDeleteDropsClientsSafeWaits() throws Exception {
         try (TestServer server = new TestServer(tmp.getRoot().toPath())) {
             Export e = server.export("disk", new MemNode(1 << 20), true, null);
@@ -142,6 +164,57 @@ public class ServerControlTest {
                 c.greet();
                 assertEquals("deleted export is gone", Nbd.REP_ERR_UNKNOWN, c.go("disk"));
             }
+        }
+    }
+
+    /** A registry that creates exports with this bundle's driver, like core would. */
+    static final class FakeRegistry implements io.jsd.export.ExportRegistry {
+        final NbdExportDriver driver;
+        final java.util.Map<String, Export> exports = new java.util.LinkedHashMap<>();
+        final java.util.Map<String, ObjectNode> options = new java.util.LinkedHashMap<>();
+
+        FakeRegistry(NbdService svc) { driver = new NbdExportDriver(svc); }
+
+        @Override
+        public void add(Options o, io.jsd.qmp.QmpSession session) throws Exception {
+            ObjectNode j = o.json().deepCopy();
+            String id = j.remove("id").asText();
+            String node = j.remove("node-name").asText();
+            boolean writable = j.remove("writable").asBoolean();
+            j.remove("type");
+            options.put(id, o.json());
+            exports.put(id, driver.create(new StubContext(id, new StubHandle(node, new MemNode(1 << 20), !writable), j, writable)));
+        }
+
+        @Override
+        public void delete(String id, boolean hard) {
+            Export e = exports.remove(id);
+            if (e != null) e.close(hard);
+        }
+
+        @Override
+        public java.util.List<ObjectNode> describe() {
+            return exports.keySet().stream().map(id -> TestServer.JSON.createObjectNode().put("id", id)).toList();
+        }
+    }
+
+    @Test
+    public void deprecatedAddAndRemove() throws Exception {
+        try (TestServer server = new TestServer(tmp.getRoot().toPath())) {
+            FakeRegistry reg = new FakeRegistry(server.service);
+            NbdServerAdd add = new NbdServerAdd(server.service, reg, null);
+            add.execute(Options.of((ObjectNode) TestServer.JSON.readTree("{\"device\":\"n0\",\"writable\":true}")), () -> false);
+            assertEquals("{\"type\":\"nbd\",\"id\":\"n0\",\"node-name\":\"n0\",\"writable\":true,\"name\":\"n0\"}",
+                    reg.options.get("n0").toString());
+            try (RawClient c = new RawClient(server.socket)) {
+                c.greet();
+                assertEquals(Nbd.REP_ACK, c.go("n0"));
+            }
+            NbdServerRemove remove = new NbdServerRemove(server.service, reg);
+            assertEquals("Export 'x' is not found", error(() -> remove.execute(
+                    Options.of((ObjectNode) TestServer.JSON.readTree("{\"name\":\"x\"}")), () -> false)));
+            remove.execute(Options.of((ObjectNode) TestServer.JSON.readTree("{\"name\":\"n0\",\"mode\":\"hard\"}")), () -> false);
+            assertTrue(reg.exports.isEmpty());
         }
     }
 

@@ -96,7 +96,7 @@ public class StructuredRepliesTest {
             c.option(Nbd.OPT_STRUCTURED_REPLY, new byte[0]);
             assertEquals(Nbd.REP_ACK, c.optReply().type());
             assertEquals(Nbd.REP_ACK, c.go("plain"));
-            c.request(0, Nbd.CMD_READ, 5, 0, 3 * MemNode.CLUSTER, null);
+            c.request(0, Nbd.CMD_READ, 5, 0, 8 * MemNode.CLUSTER, null);
             List<Chunk> r = reply(c, false);
             assertEquals(3, r.size());
             assertEquals(Nbd.REPLY_TYPE_OFFSET_HOLE, r.get(0).type());

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -38,12 +39,14 @@ public final class ExportService implements ExportRegistry {
     private final Map<String, ExportEntry> exports = new LinkedHashMap<>();
     private final BlockGraph graph;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    /** Looked up when an event is emitted, not referenced (see LazyServices: a DS reference makes a cycle). */
     private volatile QmpEvents events;
 
     @Activate
-    public ExportService(@Reference(name = "graph") BlockGraph graph) { this.graph = graph; }
+    public ExportService(@Reference(name = "graph") BlockGraph graph, BundleContext bc) {
+        this.graph = graph;
+        this.events = io.jsd.core.internal.graph.LazyServices.events(bc);
+    }
 
     /** For tests outside OSGi. */
     public ExportService(BlockGraph graph, QmpEvents events) {

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -43,15 +46,17 @@ public final class GraphService implements BlockGraph {
     private final List<Node> order = new ArrayList<>();
     private final NodeNames names = new NodeNames();
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    /** Looked up when used, not referenced: see {@link LazyServices}. */
     private volatile QmpEvents events;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile ObjectRegistry objects;
 
     public GraphService() {}
+
+    @Activate
+    void activate(BundleContext bc) {
+        events = LazyServices.events(bc);
+        objects = LazyServices.objects(bc);
+    }
 
     /** For tests outside OSGi. */
     public GraphService(QmpEvents events, ObjectRegistry objects) {
@@ -97,8 +102,7 @@ public final class GraphService implements BlockGraph {
             if (list.isEmpty()) drivers.remove(name);
             if (!wasCurrent) return;
             // parents first, so nothing above a node is mid-request on it when it closes
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Node n = order.get(i);
+            for (Node n : parentsFirst()) {
                 if (n.driver().equals(name) && n.available()) {
                     n.detach("Block driver '" + name + "' is not installed: node '" + n.nodeName()
                             + "' is closed until the driver returns");
@@ -108,6 +112,20 @@ public final class GraphService implements BlockGraph {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Every node after all of its parents (listing order alone does not ensure it for backing chains). */
+    private List<Node> parentsFirst() {
+        List<Node> out = new ArrayList<>();
+        java.util.Set<Node> seen = new java.util.HashSet<>();
+        for (int i = order.size() - 1; i >= 0; i--) visit(order.get(i), seen, out);
+        return out;
+    }
+
+    private static void visit(Node n, java.util.Set<Node> seen, List<Node> out) {
+        if (!seen.add(n)) return;
+        for (Node p : n.parents) visit(p, seen, out);
+        out.add(n);
     }
 
     @Override
@@ -206,11 +224,21 @@ public final class GraphService implements BlockGraph {
             undoOpen(n, ctx, drv);
             throw BlockException.io("Driver '" + common.driver() + "' failed to open node '" + name + "': " + e, e);
         }
-        order.add(n);
+        list(n);
         return n;
     }
 
+    /**
+     * Puts a node in the listing order. qemu lists a node once its "file" child is open and
+     * before its driver opens the rest (a backing chain comes after), so the driver's
+     * openChild("file") lists it; other nodes are listed when their open completes.
+     */
+    void list(Node n) {
+        if (!order.contains(n)) order.add(n);
+    }
+
     private void undoOpen(Node n, NodeOpenContext ctx, BlockNode drv) {
+        order.remove(n);
         if (drv != null) {
             try {
                 drv.close();
@@ -277,7 +305,7 @@ public final class GraphService implements BlockGraph {
         lock.lock();
         try {
             Node n = byName.get(nodeName);
-            return n != null && order.contains(n) ? Optional.of(n) : Optional.empty();
+            return n != null && order.contains(n) && n.opened != null ? Optional.of(n) : Optional.empty();
         } finally {
             lock.unlock();
         }
@@ -285,7 +313,7 @@ public final class GraphService implements BlockGraph {
 
     Node requireNode(String nodeName) throws BlockException {
         Node n = byName.get(nodeName);
-        if (n == null || !order.contains(n)) {
+        if (n == null || !order.contains(n) || n.opened == null) {
             throw new BlockException(BlockException.Kind.NOT_FOUND,
                     "Cannot find device='" + nodeName + "' nor node-name='" + nodeName + "'");
         }
@@ -307,6 +335,23 @@ public final class GraphService implements BlockGraph {
         lock.lock();
         try {
             return new ArrayList<>(order);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Daemon shutdown (or core leaving): every node is flushed and closed, parents before their
+     * children, as qemu's bdrv_close_all does, so images write back their caches and state
+     * (e.g. qcow2 persistent bitmaps lose their in_use flag).
+     */
+    @Deactivate
+    public void closeAll() {
+        lock.lock();
+        try {
+            for (Node n : parentsFirst()) {
+                if (n.available()) n.detach("The block layer is shutting down");
+            }
         } finally {
             lock.unlock();
         }

@@ -88,12 +88,18 @@ final class Node implements NodeHandle {
                 raw.flush() && !common.noFlush(),
                 raw.blockStatus(), w && raw.truncate(), raw.multiConn());
         if (!raw.write() && !common.readOnly() && common.autoReadOnly()) common = common.withReadOnly(true); // fell back
-        size.set(drv.size());
+        size.set(sectorSize(drv.size()));
         opened = new Opened(drv, raw, caps, limits);
         gate.open();
         lastImage = null;
         lastImage = imageInfo();
     }
+
+    /**
+     * qemu keeps node lengths in 512-byte sectors, so a 1000-byte file is a 1024-byte node whose
+     * tail reads as zeroes; JSD reports and accepts the same.
+     */
+    static long sectorSize(long bytes) { return (bytes + 511) & ~511L; }
 
     /** Drains and closes the driver node; I/O afterwards fails with {@code reason}. */
     void detach(String reason) {
@@ -173,7 +179,8 @@ final class Node implements NodeHandle {
         if ((o == null || !gate.isOpen()) && lastImage != null) return lastImage.deepCopy();
         ObjectNode img = JsonNodeFactory.instance.objectNode();
         img.put("virtual-size", size.get());
-        img.put("filename", "json:" + QemuJson.write(fullOptions()));
+        String plain = plainFilename();
+        img.put("filename", plain != null ? plain : "json:" + QemuJson.write(fullOptions()));
         img.put("format", driver());
         if (o != null && gate.isOpen()) {
             try {
@@ -182,7 +189,36 @@ final class Node implements NodeHandle {
                 // a driver's description is decoration; never fail a query over it
             }
         }
+        if (!img.path("encrypted").asBoolean(true)) img.remove("encrypted"); // qemu shows it only when true
+        if (!img.has("actual-size")) {
+            // qemu's default bdrv_get_allocated_file_size: what the file child occupies
+            Edge file;
+            synchronized (edges) {
+                file = edges.get("file");
+            }
+            if (file != null) {
+                JsonNode a = file.child().imageInfo().get("actual-size");
+                if (a != null) img.set("actual-size", a);
+            }
+        }
         return img;
+    }
+
+    /**
+     * qemu's rule in bdrv_refresh_filename: a node over a "file" child, given no options of its own
+     * (a backing file read from the image header does not count), is named by its file's filename.
+     */
+    private String plainFilename() {
+        Edge file;
+        synchronized (edges) {
+            file = edges.get("file");
+        }
+        if (file == null) return null;
+        for (var e : options.properties()) {
+            String k = e.getKey();
+            if (!k.equals("driver") && !k.equals("file") && !COMMON_KEYS.contains(k) && !WEAK_KEYS.contains(k)) return null;
+        }
+        return file.child().imageInfo().path("filename").asText(null);
     }
 
     /** Options that do not change what the image is, left out of json: filenames (qemu's weak runtime options). */
@@ -209,18 +245,43 @@ final class Node implements NodeHandle {
         return out;
     }
 
-    /** The query-named-block-nodes entry (qemu's BlockDeviceInfo). */
+    /** The query-named-block-nodes entry (qemu's BlockDeviceInfo), backing chain nested. */
     @Override
-    public ObjectNode describe() {
-        CommonOptions c = common;
+    public ObjectNode describe() { return describe(false); }
+
+    /** The backing (COW) child, if any. */
+    private Node backing() {
+        for (Edge e : edgeList()) if (e.role() == ChildRole.COW) return e.child();
+        return null;
+    }
+
+    /** This node's image with what its backing node adds (qemu's bdrv_query_image_info). */
+    private ObjectNode imageWithBacking(boolean nest) {
         ObjectNode image = imageInfo();
+        Node b = backing();
+        if (b != null) {
+            ObjectNode bi = nest ? b.imageWithBacking(true) : b.imageInfo();
+            image.set("full-backing-filename", bi.get("filename"));
+            if (nest) image.set("backing-image", bi);
+        }
+        return image;
+    }
+
+    @Override
+    public ObjectNode describe(boolean flat) {
+        CommonOptions c = common;
+        ObjectNode image = imageWithBacking(!flat);
         ObjectNode d = JsonNodeFactory.instance.objectNode();
         d.set("file", image.get("filename"));
         d.put("node-name", name);
         d.put("ro", c.readOnly());
         d.put("drv", c.driver());
-        d.put("backing_file_depth", backingDepth());
-        d.put("encrypted", false);
+        if (image.has("full-backing-filename")) {
+            d.set("backing_file", image.has("backing-filename") ? image.get("backing-filename") : image.get("full-backing-filename"));
+        }
+        d.put("backing_file_depth", flat ? 0 : backingDepth());
+        // a driver reports encryption in the image; qemu shows it there only when true
+        d.put("encrypted", image.path("encrypted").asBoolean(false));
         d.put("detect_zeroes", c.detectZeroes());
         for (String k : new String[] {"bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"}) d.put(k, 0);
         d.set("image", image);

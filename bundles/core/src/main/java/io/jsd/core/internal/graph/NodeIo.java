@@ -335,7 +335,7 @@ final class NodeIo implements BlockNode {
                 throw BlockException.unsupported("Node '" + node.nodeName() + "' (driver " + node.driver() + ") cannot be resized");
             }
             o.driver().truncate(newSize);
-            node.size.set(o.driver().size());
+            node.size.set(Node.sectorSize(o.driver().size()));
         } finally {
             exit();
         }

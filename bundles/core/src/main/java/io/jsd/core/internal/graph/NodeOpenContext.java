@@ -93,6 +93,7 @@ final class NodeOpenContext implements OpenContext {
         }
         child.parents.add(node);
         added.add(e);
+        if (key.equals("file")) graph.list(node);
         return child.io();
     }
 

@@ -53,7 +53,7 @@ public class JobManagerImpl implements JobManager {
     private void run(Job j) {
         synchronized (this) {
             if (j.cancelRequested) {
-                finishAborted(j, "Job '" + j.id + "' cancelled");
+                finishAborted(j, null);
                 return;
             }
             transition(j, JobStatus.RUNNING);
@@ -81,7 +81,9 @@ public class JobManagerImpl implements JobManager {
     }
 
     private void finishAborted(Job j, String err) {
-        if (err != null) j.error = err;
+        // qemu reports a cancelled job's error as strerror(ECANCELED), whatever the body threw on its way out
+        if (j.cancelRequested) j.error = "Operation canceled";
+        else j.error = err;
         transition(j, JobStatus.ABORTING);
         conclude(j);
     }

@@ -225,4 +225,66 @@ public class GraphServiceTest {
         assertEquals(4096, n.io().size());
         assertTrue(n.readOnly());
     }
+
+    /** A driver whose reads wait for a latch, to see blockdev-del drain in-flight requests. */
+    static final class SlowDriver implements io.jsd.block.BlockDriver {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean closed;
+
+        @Override
+        public BlockNode open(io.jsd.block.OpenContext ctx) {
+            return new BlockNode() {
+                @Override public long size() { return 4096; }
+                @Override public void read(long off, ByteBuffer dst) {
+                    entered.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    if (closed) throw new IllegalStateException("read ran after close");
+                    dst.position(dst.limit());
+                }
+                @Override public void write(long off, ByteBuffer src, int flags) { src.position(src.limit()); }
+                @Override public io.jsd.block.Capabilities capabilities() { return io.jsd.block.Capabilities.BASIC; }
+                @Override public void close() { closed = true; }
+            };
+        }
+    }
+
+    @Test
+    public void deleteDrainsInFlightRequestsFirst() throws Exception {
+        SlowDriver slow = new SlowDriver();
+        g.addDriver("slow", slow);
+        BlockNode io = add("{'driver':'slow','node-name':'s'}").io();
+        var reader = Thread.ofVirtual().start(() -> {
+            try {
+                io.read(0, ByteBuffer.allocate(512));
+            } catch (BlockException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        slow.entered.await();
+        var deleter = Thread.ofVirtual().start(() -> {
+            try {
+                g.delete("s");
+            } catch (BlockException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // the delete cannot finish while the read is running; the node is not closed under it
+        assertFalse(deleter.join(java.time.Duration.ofMillis(200)));
+        assertFalse(slow.closed);
+        slow.release.countDown();
+        reader.join();
+        deleter.join();
+        assertTrue(slow.closed);
+        try {
+            io.read(0, ByteBuffer.allocate(512));
+            fail();
+        } catch (BlockException e) {
+            assertEquals("Node 's' has been deleted", e.getMessage());
+        }
+    }
 }

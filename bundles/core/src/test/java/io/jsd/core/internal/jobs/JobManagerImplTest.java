@@ -71,6 +71,12 @@ public class JobManagerImplTest {
         m.cancel("j3", false);
         m.awaitStatus("j3", JobStatus.NULL, 10_000);
         assertTrue(m.describe().isEmpty());
+        m.start("j4", "create", true, false, c -> {
+            while (true) c.pausePoint();
+        });
+        m.cancel("j4", false);
+        m.awaitStatus("j4", JobStatus.CONCLUDED, 10_000);
+        assertEquals("Operation canceled", m.describe().get(0).get("error").asText());
         assertTrue(events.toString(), events.contains("aborting"));
     }
 }

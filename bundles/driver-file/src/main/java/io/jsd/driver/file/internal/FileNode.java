@@ -31,6 +31,7 @@ final class FileNode implements BlockNode {
     /** Buffered twin of an O_DIRECT channel for unaligned tails, else null. */
     private final FileChannel buffered;
     private final int align;
+    private final BouncePool bounces = new BouncePool();
 
     FileNode(String driver, String filename, boolean hostDevice, boolean readOnly, int fd, FileChannel ch,
              FileChannel buffered, int align) {
@@ -67,10 +68,6 @@ final class FileNode implements BlockNode {
         return b.isDirect() && b.alignmentOffset(b.position(), align) == 0 && b.remaining() % align == 0;
     }
 
-    private static ByteBuffer bounce(int len, int align) {
-        return ByteBuffer.allocateDirect(len + align).alignedSlice(align).limit(len);
-    }
-
     private static int roundUp(int v, int align) { return (v + align - 1) & -align; }
 
     @Override
@@ -80,9 +77,13 @@ final class FileNode implements BlockNode {
                 readFully(ch, offset, dst);
             } else {
                 int len = dst.remaining();
-                ByteBuffer b = bounce(roundUp(len, align), align);
-                readFully(ch, offset, b);
-                dst.put(b.flip().limit(len));
+                ByteBuffer b = bounces.take(roundUp(len, align));
+                try {
+                    readFully(ch, offset, b);
+                    dst.put(b.flip().limit(len));
+                } finally {
+                    bounces.release(b);
+                }
             }
         } catch (IOException e) {
             throw fail("read", e);
@@ -109,9 +110,13 @@ final class FileNode implements BlockNode {
             } else if (src.remaining() % align != 0) {
                 writeFully(buffered, offset, src); // the unaligned tail at the end of the file
             } else {
-                ByteBuffer b = bounce(src.remaining(), align);
-                b.put(src).flip();
-                writeFully(ch, offset, b);
+                ByteBuffer b = bounces.take(src.remaining());
+                try {
+                    b.put(src).flip();
+                    writeFully(ch, offset, b);
+                } finally {
+                    bounces.release(b);
+                }
             }
         } catch (IOException e) {
             throw fail("write", e);
@@ -213,7 +218,7 @@ final class FileNode implements BlockNode {
     @Override
     public BlockLimits limits() {
         BlockLimits d = BlockLimits.DEFAULT;
-        int maxTransfer = buffered != null ? 4 * BlockLimits.MIB : d.maxTransfer();
+        int maxTransfer = buffered != null ? BouncePool.SIZE : d.maxTransfer();
         return new BlockLimits(align, Math.max(align, 4096), maxTransfer, d.maxDiscard(), d.maxWriteZeroes());
     }
 

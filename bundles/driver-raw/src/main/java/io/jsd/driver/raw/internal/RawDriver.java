@@ -21,10 +21,11 @@ public final class RawDriver implements BlockDriver {
         Options o = ctx.options();
         long offset = o.integer("offset", 0);
         long size = o.optInteger("size").orElse(-1L);
+        // like qemu's raw_open: the child first, then the checks of offset and size
+        BlockNode file = ctx.openChild("file", ChildRole.PRIMARY, true);
         if (offset < 0) throw new OptionException("Parameter 'offset' expects a non-negative number");
         if (o.has("size") && size < 0) throw new OptionException("Parameter 'size' expects a non-negative number");
         if (size >= 0 && size % SECTOR != 0) throw new OptionException("Specified size is not multiple of " + SECTOR);
-        BlockNode file = ctx.openChild("file", ChildRole.PRIMARY, true);
         long fileSize = file.size();
         long effective = size >= 0 ? size : Math.max(0, fileSize - offset);
         if (offset > fileSize || effective > fileSize - offset) {

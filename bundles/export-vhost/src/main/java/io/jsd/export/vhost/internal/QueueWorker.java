@@ -49,14 +49,20 @@ final class QueueWorker implements Runnable {
     @Override
     public void run() {
         try {
-            for (int head : vq.recoverInflight()) submit(vq.chainAt(head));
-            processAvailable(); // a kick may have been missed while the ring was stopped
+            List<Integer> resubmit = vq.recoverInflight();
+            if (!resubmit.isEmpty()) LOG.info(name + ": resubmitting " + resubmit.size() + " request(s) left in flight by the previous back-end");
+            for (int head : resubmit) submit(vq.chainAt(head));
+            boolean notified = false;
             while (!stopping) {
+                if (enabled && !notified) {
+                    vq.notifyNow();
+                    notified = true;
+                }
+                processAvailable(); // also picks up what was published while the ring was stopped
                 int ready = Native.waitReadable(kickFd, wakeFd);
                 if ((ready & 2) != 0) Native.drain(wakeFd);
                 if (stopping) break;
                 if ((ready & 1) != 0) Native.drain(kickFd);
-                processAvailable();
             }
         } catch (VirtqueueException e) {
             LOG.warning(name + ": the guest broke the virtqueue, stopping it: " + e.getMessage());

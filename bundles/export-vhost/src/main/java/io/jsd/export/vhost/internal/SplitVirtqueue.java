@@ -75,6 +75,13 @@ public final class SplitVirtqueue {
 
     int usedIdx() { synchronized (this) { return usedIdx; } }
 
+    /** Ring indices as the back-end and the guest see them, for diagnostics. */
+    synchronized String describe() {
+        return "vq" + index + " size=" + size + " last_avail=" + lastAvailIdx + " used=" + usedIdx
+                + " ring.avail=" + u16(avail, 2) + " ring.used=" + u16(used, 2) + " used_event=" + u16(avail, 4 + 2L * size)
+                + " avail_event=" + u16(used, 4 + 8L * size) + " avail.flags=" + u16(avail, 0) + " call=" + callFd;
+    }
+
     /** Replaces the call eventfd; returns the previous one for the caller to close. */
     synchronized int swapCallFd(int fd) {
         int old = callFd;
@@ -191,6 +198,15 @@ public final class SplitVirtqueue {
         if (inflight != null) inflight.end(head, usedIdx);
         VarHandle.fullFence(); // publish used before reading the guest's suppression fields
         if (needNotify() && callFd >= 0) Native.signal(callFd);
+    }
+
+    /**
+     * Signals the front-end regardless of suppression. Used when a ring (re)starts: completions the
+     * previous back-end or connection pushed may have been signalled while the front-end was
+     * switching notifiers; a spurious interrupt is harmless, a lost one hangs the guest.
+     */
+    synchronized void notifyNow() {
+        if (callFd >= 0) Native.signal(callFd);
     }
 
     private boolean needNotify() {

@@ -63,6 +63,17 @@ final class VhostBlkExport implements Export {
         }
     }
 
+    String describe() {
+        VhostUserConnection c = current;
+        return c == null ? "no front-end" : c.describe();
+    }
+
+    /** Rings of the current front-end that are started and enabled (0 without one). */
+    int runningRings() {
+        VhostUserConnection c = current;
+        return c == null ? 0 : c.runningRings();
+    }
+
     @Override
     public boolean inUse() { return current != null; }
 

@@ -22,4 +22,7 @@ public interface VhostUserBackend {
      * (the used length). Runs on a request thread, many at once; never throws.
      */
     int process(DescriptorChain chain);
+
+    /** The front-end is gone and every request has completed. */
+    default void disconnected() {}
 }

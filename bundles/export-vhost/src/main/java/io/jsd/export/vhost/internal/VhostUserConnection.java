@@ -81,13 +81,40 @@ final class VhostUserConnection {
         }
     }
 
-    /** Drops the front-end from another thread; {@link #run} then cleans up and returns. */
+    /** One line per ring, for diagnostics. */
+    String describe() {
+        StringBuilder b = new StringBuilder();
+        for (VringState r : vrings) {
+            SplitVirtqueue q = r.vq;
+            b.append("ring ").append(r.index).append(" enabled=").append(r.enabled).append(' ')
+                    .append(q == null ? "stopped base=" + r.base : q.describe()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** How many rings have a running queue thread (for tests and diagnostics). */
+    int runningRings() {
+        int n = 0;
+        for (VringState r : vrings) if (r.worker != null && r.enabled) n++;
+        return n;
+    }
+
+    /**
+     * Drops the front-end from another thread; {@link #run} then cleans up and returns. Only the
+     * receiving side is shut down here: the rings are drained while the front-end still listens,
+     * so the completions of requests in flight reach the guest (QEMU stops watching the call
+     * eventfds as soon as it sees the socket close) before {@link #cleanup} closes the socket.
+     */
     void disconnect() {
         closing = true;
         try {
-            socket.close();
+            socket.shutdownInput();
         } catch (IOException e) {
-            // already gone
+            try {
+                socket.close();
+            } catch (IOException e2) {
+                // already gone
+            }
         }
     }
 
@@ -493,6 +520,7 @@ final class VhostUserConnection {
             stopRing(r);
             r.reset();
         }
+        device.disconnected();
         for (MemoryRegion r : memory.regions()) r.unmap();
         memory = GuestMemory.EMPTY;
         if (inflight != null) inflight.unmap();

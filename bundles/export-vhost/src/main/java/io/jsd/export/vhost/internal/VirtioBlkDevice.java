@@ -61,6 +61,21 @@ public final class VirtioBlkDevice implements VhostUserBackend {
         }
     }
 
+    /**
+     * Makes everything the front-end wrote stable when it leaves: the guest sees a write-through
+     * cache (as with QSD) and so never sends FLUSH, while drivers such as qcow2 keep metadata in
+     * memory until flushed.
+     */
+    @Override
+    public void disconnected() {
+        if (!writable) return;
+        try {
+            node.flush();
+        } catch (BlockException | RuntimeException e) {
+            LOG.log(Level.WARNING, "flush after the front-end left failed", e);
+        }
+    }
+
     @Override
     public byte[] config() {
         ByteBuffer c = ByteBuffer.allocate(CFG_SIZE).order(ByteOrder.LITTLE_ENDIAN);

@@ -17,11 +17,21 @@ import io.jsd.qmp.QmpSession;
 /** An ExportContext the way core would hand it to the driver. */
 final class TestContext implements ExportContext {
     private final BlockNode node;
+    private final NodeHandle handle;
     private final Options options;
     private final boolean writable;
 
     TestContext(BlockNode node, String json, boolean writable) throws Exception {
         this.node = node;
+        this.handle = null;
+        this.options = Options.of((ObjectNode) new ObjectMapper().readTree(json));
+        this.writable = writable;
+    }
+
+    /** Over a real graph node (core's normalising I/O wrapper around a real driver). */
+    TestContext(NodeHandle handle, String json, boolean writable) throws Exception {
+        this.node = handle.io();
+        this.handle = handle;
         this.options = Options.of((ObjectNode) new ObjectMapper().readTree(json));
         this.writable = writable;
     }
@@ -36,6 +46,7 @@ final class TestContext implements ExportContext {
 
     @Override
     public NodeHandle node() {
+        if (handle != null) return handle;
         return new NodeHandle() {
             @Override public String nodeName() { return "n0"; }
             @Override public String driver() { return "file"; }

@@ -22,9 +22,9 @@ public final class QueryNamedBlockNodes implements QmpCommand {
 
     @Override
     public JsonNode execute(Options args, QmpSession session) {
-        args.bool("flat", false); // without backing chains there is nothing to flatten
+        boolean flat = args.bool("flat", false);
         ArrayNode out = JsonNodeFactory.instance.arrayNode();
-        for (NodeHandle n : graph.nodes().reversed()) out.add(n.describe());
+        for (NodeHandle n : graph.nodes().reversed()) out.add(n.describe(flat));
         return out;
     }
 

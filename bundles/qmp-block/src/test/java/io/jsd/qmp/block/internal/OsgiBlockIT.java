@@ -50,6 +50,7 @@ public class OsgiBlockIT {
         Map<String, String> cfg = new HashMap<>();
         cfg.put(Constants.FRAMEWORK_STORAGE, tmp.newFolder("felix").getAbsolutePath());
         cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        cfg.put("ds.loglevel", "warn"); // SCR prints component failures to the test output
         fw = new org.apache.felix.framework.FrameworkFactory().newFramework(cfg);
         fw.start();
         BundleContext ctx = fw.getBundleContext();
@@ -57,7 +58,8 @@ public class OsgiBlockIT {
                 {"component", "org.osgi.service.component-"}, {"scr", "org.apache.felix.scr-"},
                 {"jackson-annotations", "jackson-annotations-"}, {"jackson-core", "jackson-core-"},
                 {"jackson-databind", "jackson-databind-"}, {"core", "jsd-core-"}, {"file", "jsd-driver-file-"},
-                {"raw", "jsd-driver-raw-"}, {"null", "jsd-driver-null-"}, {"qmp-block", "jsd-qmp-block-"}};
+                {"raw", "jsd-driver-raw-"}, {"null", "jsd-driver-null-"}, {"qmp-block", "jsd-qmp-block-"},
+                {"nbd", "jsd-export-nbd-"}};
         List<Bundle> installed = new ArrayList<>();
         for (String[] b : set) {
             Bundle x = ctx.installBundle(jar(b[1]));
@@ -82,7 +84,17 @@ public class OsgiBlockIT {
         t.open(true);
         try {
             Object s = t.waitForService(TimeUnit.SECONDS.toMillis(20));
-            assertNotNull("no service " + f, s);
+            if (s == null) {
+                StringBuilder sb = new StringBuilder("no service " + f + "; bundles:");
+                for (Bundle b : ctx.getBundles()) sb.append(' ').append(b.getSymbolicName()).append('=').append(b.getState());
+                sb.append("; services:");
+                for (var r : ctx.getAllServiceReferences(null, null)) {
+                    sb.append(' ').append(String.join(",", (String[]) r.getProperty("objectClass")));
+                    Object n = r.getProperty("jsd.qmp.command.name");
+                    if (n != null) sb.append('(').append(n).append(')');
+                }
+                throw new AssertionError(sb.toString());
+            }
             return s;
         } finally {
             t.close();
@@ -122,6 +134,49 @@ public class OsgiBlockIT {
         } catch (Exception e) {
             return "error: " + e.getMessage();
         }
+    }
+
+    private static String qemuIo(String uri, String cmd) throws Exception {
+        Process p = new ProcessBuilder("qemu-io", "-f", "raw", "-c", cmd, uri).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        return out;
+    }
+
+    /** The NBD export holds the raw node's io; it keeps serving across a restart of driver-file. */
+    @Test
+    public void nbdExportSurvivesADriverRestart() throws Exception {
+        boolean qemuIo = false;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            qemuIo |= java.nio.file.Files.isExecutable(Path.of(dir, "qemu-io"));
+        }
+        org.junit.Assume.assumeTrue("qemu-io not installed", qemuIo);
+        Path img = tmp.newFile("nbd.img").toPath();
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(1 << 20);
+        }
+        Path sock = tmp.getRoot().toPath().resolve("nbd.sock");
+        assertEquals("{}", qmp("blockdev-add", "{\"driver\":\"raw\",\"node-name\":\"r0\",\"file\":{\"driver\":\"file\",\"filename\":\"" + img + "\"}}"));
+        assertEquals("{}", qmp("nbd-server-start", "{\"addr\":{\"type\":\"unix\",\"data\":{\"path\":\"" + sock + "\"}}}"));
+        assertEquals("{}", qmp("block-export-add", "{\"type\":\"nbd\",\"id\":\"e0\",\"node-name\":\"r0\",\"writable\":true}"));
+        String uri = "nbd+unix:///r0?socket=" + sock;
+        String w = qemuIo(uri, "write -P 0x5a 0 64k");
+        assertTrue(w, w.contains("wrote 65536/65536"));
+
+        bundles.get("file").stop();
+        String during = qemuIo(uri, "read -P 0x5a 0 64k");
+        assertFalse("I/O must fail while the driver is away: " + during, during.contains("read 65536/65536"));
+
+        bundles.get("file").start();
+        Object graph = service("io.jsd.block.BlockGraph", null);
+        Object r0 = call(coreClass("io.jsd.block.BlockGraph"), graph, "require", "r0");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Boolean.TRUE.equals(call(coreClass("io.jsd.block.NodeHandle"), r0, "available")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String after = qemuIo(uri, "read -P 0x5a 0 64k");
+        assertTrue("same export serves again after the driver returned: " + after, after.contains("read 65536/65536"));
+        assertEquals("{}", qmp("block-export-del", "{\"id\":\"e0\",\"mode\":\"hard\"}"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.jsd.qmpblock.internal;
+package io.jsd.qmp.block.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.fail;

@@ -1,4 +1,4 @@
-package io.jsd.qcow2.internal;
+package io.jsd.testkit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,19 +9,40 @@ import java.nio.file.StandardOpenOption;
 import io.jsd.block.BlockException;
 import io.jsd.block.BlockNode;
 import io.jsd.block.Capabilities;
+import io.jsd.block.IoFlags;
 
-/** Test stand-in for the file driver: a FileChannel with core's bounds checks. */
-final class FileNode implements BlockNode {
-    final Path path;
+/**
+ * A plain file as a node (positional FileChannel I/O), for tests that need real bytes on disk but
+ * not the file driver (no locking, no O_DIRECT, no aio). Requests are bounds-checked here as core
+ * would, so a format driver that reaches past its image file fails loudly instead of reading
+ * zeroes. It advertises {@link Capabilities#BASIC} (FUA, if it arrives anyway, is a flush).
+ */
+public final class FileNode implements BlockNode {
+    private final Path path;
     private final FileChannel ch;
     private final boolean readOnly;
 
-    FileNode(Path path, boolean readOnly) throws IOException {
+    /** An existing file, as it is. */
+    public FileNode(Path path, boolean readOnly) throws IOException {
         this.path = path;
         this.readOnly = readOnly;
         this.ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
                 : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
+
+    /** An existing file, writable. */
+    public FileNode(Path path) throws IOException { this(path, false); }
+
+    /** Creates (or resizes) {@code path} to {@code size} bytes, sparse, and opens it writable. */
+    public static FileNode create(Path path, long size) throws IOException {
+        try (FileChannel c = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            c.truncate(size);
+            if (size > 0 && c.size() < size) c.write(ByteBuffer.allocate(1), size - 1);
+        }
+        return new FileNode(path, false);
+    }
+
+    public Path path() { return path; }
 
     @Override
     public long size() throws BlockException {
@@ -33,8 +54,9 @@ final class FileNode implements BlockNode {
     }
 
     private void check(long off, long len) throws BlockException {
-        if (off < 0 || len < 0 || off + len > size()) {
-            throw new BlockException(BlockException.Kind.OUT_OF_RANGE, "out of range: " + off + "+" + len + " > " + size() + " " + path);
+        long size = size();
+        if (off < 0 || len < 0 || off + len > size) {
+            throw new BlockException(BlockException.Kind.OUT_OF_RANGE, "out of range: " + off + "+" + len + " > " + size + " " + path);
         }
     }
 
@@ -45,7 +67,7 @@ final class FileNode implements BlockNode {
             long pos = offset;
             while (dst.hasRemaining()) {
                 int n = ch.read(dst, pos);
-                if (n < 0) throw BlockException.io("EOF", null);
+                if (n < 0) throw BlockException.io("unexpected end of file " + path + " at " + pos, null);
                 pos += n;
             }
         } catch (IOException e) {
@@ -60,6 +82,7 @@ final class FileNode implements BlockNode {
         try {
             long pos = offset;
             while (src.hasRemaining()) pos += ch.write(src, pos);
+            if (IoFlags.has(flags, IoFlags.FUA)) ch.force(false);
         } catch (IOException e) {
             throw BlockException.io(e.getMessage(), e);
         }
@@ -76,6 +99,7 @@ final class FileNode implements BlockNode {
 
     @Override
     public void truncate(long newSize) throws BlockException {
+        if (readOnly) throw new BlockException(BlockException.Kind.READ_ONLY, "read-only");
         try {
             if (newSize < ch.size()) ch.truncate(newSize);
             else if (newSize > ch.size()) ch.write(ByteBuffer.allocate(1), newSize - 1);
