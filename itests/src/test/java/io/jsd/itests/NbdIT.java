@@ -49,12 +49,15 @@ public class NbdIT {
         List<String> args = List.of("--blockdev", "driver=file,node-name=file0,filename=" + image,
                 "--blockdev", "driver=" + format + ",node-name=top,file=file0",
                 "--nbd-server", "addr.type=unix,addr.path={dir}/nbd.sock",
-                "--export", "type=nbd,id=exp0,node-name=top,name=disk,writable=on,allocation-depth=on");
+                "--export", "type=nbd,id=exp0,node-name=top,name=disk,writable=on,allocation-depth=on",
+                "--pidfile", "{dir}/pid");
         try (Daemon d = Daemon.start(kind, dir, args)) {
             Path sock = d.socket("nbd.sock");
+            // The pidfile, not the socket file, says "ready": bind() creates the file before listen().
+            Path pid = d.socket("pid");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(sock) && d.process.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
-            assertTrue(kind + " did not start: " + d.stderr(), Files.exists(sock));
+            while (!(Files.exists(pid) && Files.size(pid) > 0) && d.process.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(kind + " did not start: " + d.stderr(), Files.exists(pid));
             String uri = "nbd+unix:///disk?socket=" + sock;
             List<String> m = List.of(run("nbdinfo", "--map", uri), run("nbdinfo", "--map=qemu:allocation-depth", uri));
             if (writeSomething) {

@@ -71,7 +71,9 @@ public final class Main {
         Framework framework = null;
         try {
             framework = newFramework(storage);
+            timing("framework initialised");
             startBundles(framework, bundles);
+            timing("bundles started");
             Shutdown.install(framework);
             CompletableFuture<Integer> verdict = new CompletableFuture<>();
             Dictionary<String, Object> props = new Hashtable<>();
@@ -79,6 +81,7 @@ public final class Main {
             IntConsumer sink = verdict::complete;
             var registration = framework.getBundleContext().registerService(IntConsumer.class, sink, props);
             int v = awaitVerdict(framework, verdict, registration);
+            timing("verdict " + v);
             if (v != READY) {
                 stop(framework);
                 return v;
@@ -118,6 +121,14 @@ public final class Main {
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new LauncherException(String.valueOf(e.getCause()));
             }
+        }
+    }
+
+    /** -Djsd.timing=true: start-up phases on stderr, in ms since the JVM started (for docs/performance.md). */
+    private static void timing(String phase) {
+        if (Boolean.getBoolean("jsd.timing")) {
+            long ms = System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+            System.err.println("jsd: timing: " + phase + " at " + ms + " ms");
         }
     }
 
