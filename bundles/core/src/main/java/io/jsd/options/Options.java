@@ -100,17 +100,43 @@ public final class Options {
     public long integer(String key, long def) { return optInteger(key).orElse(def); }
 
     public Optional<Long> optInteger(String key) {
+        return number(key, "integer", Options::parseInteger);
+    }
+
+    /** A QAPI 'size': like an integer, but key=value text may carry a suffix (64k, 1M, 2G). */
+    public long size(String key) { return optSize(key).orElseThrow(() -> missing(key)); }
+
+    public long size(String key, long def) { return optSize(key).orElse(def); }
+
+    public Optional<Long> optSize(String key) {
+        return number(key, "size", Options::parseSize);
+    }
+
+    private Optional<Long> number(String key, String type, java.util.function.ToLongFunction<String> parse) {
         JsonNode v = raw(key);
         if (v == null || v.isNull()) return Optional.empty();
         if (v.isIntegralNumber() && v.canConvertToLong()) return Optional.of(v.longValue());
         if (keyval && v.isTextual()) {
             try {
-                return Optional.of(parseSize(v.asText()));
-            } catch (NumberFormatException e) {
-                throw new OptionException("Parameter '" + name(key) + "' expects integer");
+                return Optional.of(parse.applyAsLong(v.asText()));
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new OptionException("Parameter '" + name(key) + "' expects " + type);
             }
         }
-        throw typeError(key, v.isNumber() ? "integer" : "integer");
+        throw typeError(key, type);
+    }
+
+    /** A key=value integer as qemu's strtoi64 with base 0 reads it: decimal, 0x hex or 0 octal, with a sign. */
+    public static long parseInteger(String s) {
+        String t = s.trim();
+        boolean neg = t.startsWith("-");
+        String digits = neg || t.startsWith("+") ? t.substring(1) : t;
+        if (digits.isEmpty() || digits.startsWith("-") || digits.startsWith("+")) throw new NumberFormatException(s);
+        long v;
+        if (digits.startsWith("0x") || digits.startsWith("0X")) v = Long.parseUnsignedLong(digits.substring(2), 16);
+        else if (digits.length() > 1 && digits.startsWith("0")) v = Long.parseLong(digits.substring(1), 8);
+        else v = Long.parseLong(digits);
+        return neg ? -v : v;
     }
 
     /** An enum-like string restricted to {@code allowed}; qemu's message names the value. */

@@ -24,9 +24,9 @@ final class Qcow2Create {
     static void create(ObjectNode options, CreateContext ctx) throws BlockException {
         Options o = Options.of(options);
         String fileName = nodeName(o, "file", true);
-        long size = o.integer("size");
+        long size = o.size("size");
         String version = o.choice("version", "v3", "v2", "v3");
-        long cs = o.integer("cluster-size", 65536);
+        long cs = o.size("cluster-size", 65536);
         String backingFile = o.optString("backing-file").orElse(null);
         String backingFmt = o.optString("backing-fmt").orElse(null);
         String dataName = nodeName(o, "data-file", false);

@@ -220,7 +220,7 @@ public class GraphServiceTest {
 
     @Test
     public void keyvalOptionsConvert() throws Exception {
-        Options o = new Options(obj("{'driver':'rec','node-name':'k','size':'4k','read-only':'on'}"), "", true);
+        Options o = new Options(obj("{'driver':'rec','node-name':'k','size':'0x1000','read-only':'on'}"), "", true);
         NodeHandle n = g.add(o);
         assertEquals(4096, n.io().size());
         assertTrue(n.readOnly());

@@ -19,10 +19,10 @@ final class FileCreator {
         Options o = Options.of(options);
         o.markUsed("driver");
         String filename = o.string("filename");
-        long size = o.integer("size");
+        long size = o.size("size");
         String prealloc = o.choice("preallocation", "off", "off", "falloc", "full", "metadata");
         o.bool("nocow", false);
-        o.optInteger("extent-size-hint");
+        o.optSize("extent-size-hint");
         o.checkAllUsed();
         if (prealloc.equals("metadata")) {
             throw BlockException.unsupported("Unsupported preallocation mode: metadata");

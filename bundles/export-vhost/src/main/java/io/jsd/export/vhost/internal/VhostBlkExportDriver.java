@@ -35,7 +35,7 @@ public final class VhostBlkExportDriver implements ExportDriver {
         Options addr = o.child("addr");
         if (addr == null) throw o.missing("addr");
         long numQueues = o.integer("num-queues", 1);
-        long lbs = o.integer("logical-block-size", 512);
+        long lbs = o.size("logical-block-size", 512);
         String type = addr.choice("type", null, "unix", "fd", "inet", "vsock");
         if (type == null) throw addr.missing("type");
         String path = null, fdStr = null;
