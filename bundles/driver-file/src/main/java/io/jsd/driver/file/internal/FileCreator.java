@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import io.jsd.linux.ErrnoException;
 
 /** blockdev-create for driver "file" (qemu's raw_co_create): filename, size, preallocation. */
 final class FileCreator {
@@ -30,7 +31,7 @@ final class FileCreator {
         int fd;
         try {
             fd = Posix.open(filename, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             throw new BlockException(BlockException.Kind.IO, "Could not create '" + filename + "': " + e.getMessage(), e);
         }
         try {
@@ -42,7 +43,7 @@ final class FileCreator {
                 case "full" -> writeZeroes(filename, size, ctx);
                 default -> Posix.ftruncate(fd, size);
             }
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             throw new BlockException(BlockException.Kind.IO, "Could not resize file: " + e.getMessage(), e);
         } finally {
             Posix.close(fd);

@@ -11,6 +11,7 @@ import io.jsd.block.Support;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import io.jsd.linux.ErrnoException;
 
 /**
  * An open file or block device. Data moves through a positional {@link FileChannel} (safe from
@@ -53,10 +54,10 @@ final class FileNode implements BlockNode {
     public long size() throws BlockException {
         try {
             return hostDevice ? Posix.blockDeviceSize(fd) : ch.size();
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             try {
                 return Posix.lseek(fd, 0, Posix.SEEK_END); // a character device or similar
-            } catch (Posix.PosixException e2) {
+            } catch (ErrnoException e2) {
                 throw fail("size", e2);
             }
         } catch (IOException e) {
@@ -134,26 +135,26 @@ final class FileNode implements BlockNode {
                 try {
                     Posix.fallocate(fd, Posix.FALLOC_FL_PUNCH_HOLE | Posix.FALLOC_FL_KEEP_SIZE, offset, length);
                     return;
-                } catch (Posix.PosixException e) {
+                } catch (ErrnoException e) {
                     if (!unsupported(e)) throw e;
                 }
             }
             try {
                 Posix.fallocate(fd, Posix.FALLOC_FL_ZERO_RANGE, offset, length);
-            } catch (Posix.PosixException e) {
+            } catch (ErrnoException e) {
                 if (unsupported(e)) throw BlockException.unsupported("fallocate ZERO_RANGE is not supported on '" + filename + "'");
                 throw e;
             }
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             throw errnoException("write-zeroes", e);
         }
     }
 
-    private static boolean unsupported(Posix.PosixException e) {
+    private static boolean unsupported(ErrnoException e) {
         return e.errno == Posix.EOPNOTSUPP || e.errno == Posix.EINVAL || e.errno == Posix.ENOSYS;
     }
 
-    private BlockException errnoException(String op, Posix.PosixException e) {
+    private BlockException errnoException(String op, ErrnoException e) {
         BlockException.Kind kind = e.errno == 28 ? BlockException.Kind.NO_SPACE : BlockException.Kind.IO;
         return new BlockException(kind, op + " failed on '" + filename + "': " + e.getMessage(), e);
     }
@@ -162,7 +163,7 @@ final class FileNode implements BlockNode {
     public void discard(long offset, long length) throws BlockException {
         try {
             Posix.fallocate(fd, Posix.FALLOC_FL_PUNCH_HOLE | Posix.FALLOC_FL_KEEP_SIZE, offset, length);
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             if (!unsupported(e)) throw errnoException("discard", e); // discard is a hint: unsupported is fine
         }
     }
@@ -181,7 +182,7 @@ final class FileNode implements BlockNode {
         if (hostDevice) throw BlockException.unsupported("Cannot resize a host device");
         try {
             Posix.ftruncate(fd, newSize);
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             throw errnoException("truncate", e);
         }
     }
@@ -194,14 +195,14 @@ final class FileNode implements BlockNode {
             long data;
             try {
                 data = Posix.lseek(fd, offset, Posix.SEEK_DATA);
-            } catch (Posix.PosixException e) {
+            } catch (ErrnoException e) {
                 if (e.errno == Posix.ENXIO) return hole(offset, length); // a hole up to the end of the file
                 throw e;
             }
             if (data > offset) return hole(offset, Math.min(data, end) - offset);
             long hole = Posix.lseek(fd, offset, Posix.SEEK_HOLE);
             return BlockStatus.data(offset, Math.max(1, Math.min(hole, end) - offset));
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             return BlockStatus.data(offset, length); // no SEEK_DATA here: say "data", never a wrong "zero"
         }
     }
@@ -227,7 +228,7 @@ final class FileNode implements BlockNode {
         info.put("filename", filename);
         try {
             info.put("actual-size", Posix.fstat(fd)[1] * 512);
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             // leave it out, as qemu does when it cannot tell
         }
         ObjectNode fs = info.putObject("format-specific");

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
+import io.jsd.linux.ErrnoException;
 
 /** Opens a {@link FileNode} for the file and host_device drivers: options, descriptors, locks. */
 final class FileOpener {
@@ -33,13 +34,13 @@ final class FileOpener {
         int fd;
         try {
             fd = openFd(filename, ro);
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             boolean denied = e.errno == Posix.EACCES || e.errno == Posix.EROFS || e.errno == Posix.EPERM;
             if (ro || !ctx.autoReadOnly() || !denied) throw couldNotOpen(filename, e);
             ro = true; // auto-read-only: fall back to reading
             try {
                 fd = openFd(filename, true);
-            } catch (Posix.PosixException e2) {
+            } catch (ErrnoException e2) {
                 throw couldNotOpen(filename, e2);
             }
         }
@@ -70,7 +71,7 @@ final class FileOpener {
         } catch (BlockException | RuntimeException e) {
             closeAll(fd, ch, buffered);
             throw e;
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             closeAll(fd, ch, buffered);
             throw couldNotOpen(filename, e);
         } catch (IOException e) {
@@ -79,11 +80,11 @@ final class FileOpener {
         }
     }
 
-    private static int openFd(String filename, boolean ro) throws Posix.PosixException {
+    private static int openFd(String filename, boolean ro) throws ErrnoException {
         return Posix.open(filename, (ro ? Posix.O_RDONLY : Posix.O_RDWR) | Posix.O_CLOEXEC, 0);
     }
 
-    static BlockException couldNotOpen(String filename, Posix.PosixException e) {
+    static BlockException couldNotOpen(String filename, ErrnoException e) {
         BlockException.Kind kind = switch (e.errno) {
             case Posix.ENOENT -> BlockException.Kind.NOT_FOUND;
             case Posix.EACCES, Posix.EPERM -> BlockException.Kind.PERMISSION;

@@ -1,6 +1,7 @@
 package io.jsd.driver.file.internal;
 
 import io.jsd.block.BlockException;
+import io.jsd.linux.ErrnoException;
 
 /**
  * qemu-compatible image locking (block/file-posix.c raw_apply_lock_bytes / raw_check_lock_bytes).
@@ -38,7 +39,7 @@ final class ImageLock {
                     throw new BlockException(BlockException.Kind.BUSY, "Failed to get shared \"" + NAMES[i] + "\" lock");
                 }
             }
-        } catch (Posix.PosixException e) {
+        } catch (ErrnoException e) {
             release(fd);
             throw BlockException.io("Failed to lock byte range: " + e.getMessage(), e);
         }
@@ -50,7 +51,7 @@ final class ImageLock {
             try {
                 Posix.ofdLock(fd, PERM_BASE + i, Posix.F_UNLCK);
                 Posix.ofdLock(fd, SHARED_BASE + i, Posix.F_UNLCK);
-            } catch (Posix.PosixException e) {
+            } catch (ErrnoException e) {
                 // closing the fd releases them anyway
             }
         }

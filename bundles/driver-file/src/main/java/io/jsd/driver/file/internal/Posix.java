@@ -7,19 +7,19 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+
+import io.jsd.linux.ErrnoException;
+import io.jsd.linux.Libc;
 
 /**
  * The few Linux calls FileChannel does not offer (fallocate, SEEK_DATA/SEEK_HOLE, OFD locks,
- * BLKGETSIZE64, st_blocks, ftruncate to grow), through the JDK's own foreign function API so the
- * bundle needs no native library. Each call returns the result or throws {@link PosixException}
- * carrying errno. x86_64 / aarch64 Linux layouts.
+ * BLKGETSIZE64, st_blocks, ftruncate to grow), through io.jsd.linux's {@link Libc} (the JDK's
+ * foreign function API, errno captured) so the bundle needs no native library. Each call returns
+ * the result or throws {@link ErrnoException} carrying errno. x86_64 / aarch64 Linux layouts.
  */
 final class Posix {
     static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_CLOEXEC = 02000000;
@@ -27,124 +27,68 @@ final class Posix {
     static final int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_ZERO_RANGE = 0x10;
     static final int F_OFD_GETLK = 36, F_OFD_SETLK = 37;
     static final short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
-    static final int ENOENT = 2, EINTR = 4, EACCES = 13, EINVAL = 22, EROFS = 30, ENXIO = 6, EPERM = 1,
-            EOPNOTSUPP = 95, ENOTSUP = 95, ENOSYS = 38;
+    static final int ENOENT = Libc.ENOENT, EINTR = Libc.EINTR, EACCES = Libc.EACCES, EINVAL = Libc.EINVAL,
+            EROFS = Libc.EROFS, ENXIO = Libc.ENXIO, EPERM = Libc.EPERM, EOPNOTSUPP = Libc.EOPNOTSUPP,
+            ENOTSUP = Libc.ENOTSUP, ENOSYS = Libc.ENOSYS;
     private static final long BLKGETSIZE64 = 0x80081272L;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-
-    private static final MethodHandle OPEN = fn("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
-    private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle OPEN = Libc.downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle FALLOCATE =
-            fn("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
-    private static final MethodHandle FTRUNCATE = fn("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
-    private static final MethodHandle LSEEK = fn("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
-    private static final MethodHandle FCNTL = fn("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
-    private static final MethodHandle IOCTL = fn("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
-    private static final MethodHandle FSTAT = fn("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1);
-    private static final MethodHandle STRERROR =
-            LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+            Libc.downcall("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle LSEEK = Libc.downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FCNTL = Libc.downcall("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
+    private static final MethodHandle IOCTL = Libc.downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
 
     /** struct flock: short l_type, short l_whence, off_t l_start, off_t l_len, pid_t l_pid. */
     private static final StructLayout FLOCK = MemoryLayout.structLayout(JAVA_SHORT.withName("type"),
             JAVA_SHORT.withName("whence"), MemoryLayout.paddingLayout(4), JAVA_LONG.withName("start"),
             JAVA_LONG.withName("len"), JAVA_INT.withName("pid"), MemoryLayout.paddingLayout(4));
-    private static final long STAT_SIZE = 256, STAT_MODE_X86 = 24, STAT_MODE_ARM = 16, STAT_BLOCKS = 64;
-    private static final boolean X86 = System.getProperty("os.arch").contains("64") && !System.getProperty("os.arch").contains("aarch");
 
     private Posix() {}
 
-    private static MethodHandle fn(String name, FunctionDescriptor fd, int firstVariadic) {
-        MemorySegment sym = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
-        return firstVariadic < 0
-                ? LINKER.downcallHandle(sym, fd, Linker.Option.captureCallState("errno"))
-                : LINKER.downcallHandle(sym, fd, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
-    }
-
-    /** An errno from a failed call, with the C library's text for it. */
-    static final class PosixException extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int errno;
-
-        PosixException(int errno) {
-            super(strerror(errno));
-            this.errno = errno;
-        }
-    }
-
-    static String strerror(int errno) {
-        try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
-            return s.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
-    }
-
-    private static int errno(MemorySegment cap) { return (int) ERRNO.get(cap, 0L); }
-
-    static int open(String path, int flags, int mode) throws PosixException {
+    static int open(String path, int flags, int mode) throws ErrnoException {
+        MemorySegment cap = Libc.errnoState();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
             MemorySegment p = a.allocateFrom(path);
             int fd;
             do {
                 fd = (int) OPEN.invokeExact(cap, p, flags, mode);
-            } while (fd < 0 && errno(cap) == EINTR);
-            if (fd < 0) throw new PosixException(errno(cap));
+            } while (fd < 0 && Libc.errno(cap) == EINTR);
+            if (fd < 0) throw new ErrnoException(Libc.errno(cap));
             return fd;
-        } catch (PosixException e) {
+        } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    static void close(int fd) {
-        try (Arena a = Arena.ofConfined()) {
-            int r = (int) CLOSE.invokeExact(a.allocate(CAPTURE), fd);
-        } catch (Throwable t) {
-            // closing is best effort
-        }
-    }
+    static void close(int fd) { Libc.close(fd); }
 
-    static void fallocate(int fd, int mode, long off, long len) throws PosixException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
+    static void fallocate(int fd, int mode, long off, long len) throws ErrnoException {
+        MemorySegment cap = Libc.errnoState();
+        try {
             int r;
             do {
                 r = (int) FALLOCATE.invokeExact(cap, fd, mode, off, len);
-            } while (r < 0 && errno(cap) == EINTR);
-            if (r < 0) throw new PosixException(errno(cap));
-        } catch (PosixException e) {
+            } while (r < 0 && Libc.errno(cap) == EINTR);
+            if (r < 0) throw new ErrnoException(Libc.errno(cap));
+        } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    static void ftruncate(int fd, long len) throws PosixException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
-            int r = (int) FTRUNCATE.invokeExact(cap, fd, len);
-            if (r < 0) throw new PosixException(errno(cap));
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
+    static void ftruncate(int fd, long len) throws ErrnoException { Libc.ftruncate(fd, len); }
 
-    static long lseek(int fd, long off, int whence) throws PosixException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
+    static long lseek(int fd, long off, int whence) throws ErrnoException {
+        MemorySegment cap = Libc.errnoState();
+        try {
             long r = (long) LSEEK.invokeExact(cap, fd, off, whence);
-            if (r < 0) throw new PosixException(errno(cap));
+            if (r < 0) throw new ErrnoException(Libc.errno(cap));
             return r;
-        } catch (PosixException e) {
+        } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -152,18 +96,18 @@ final class Posix {
     }
 
     /** F_OFD_SETLK of one byte: {@code type} F_RDLCK, F_WRLCK or F_UNLCK. */
-    static void ofdLock(int fd, long start, short type) throws PosixException {
+    static void ofdLock(int fd, long start, short type) throws ErrnoException {
         fcntlLock(fd, F_OFD_SETLK, start, type);
     }
 
     /** F_OFD_GETLK: true when another open file description holds a lock that conflicts with {@code type} on the byte. */
-    static boolean ofdConflicts(int fd, long start, short type) throws PosixException {
+    static boolean ofdConflicts(int fd, long start, short type) throws ErrnoException {
         return fcntlLock(fd, F_OFD_GETLK, start, type) != F_UNLCK;
     }
 
-    private static short fcntlLock(int fd, int cmd, long start, short type) throws PosixException {
+    private static short fcntlLock(int fd, int cmd, long start, short type) throws ErrnoException {
+        MemorySegment cap = Libc.errnoState();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
             MemorySegment fl = a.allocate(FLOCK);
             fl.set(JAVA_SHORT, 0, type);
             fl.set(JAVA_SHORT, 2, (short) SEEK_SET);
@@ -173,10 +117,10 @@ final class Posix {
             int r;
             do {
                 r = (int) FCNTL.invokeExact(cap, fd, cmd, fl);
-            } while (r < 0 && errno(cap) == EINTR);
-            if (r < 0) throw new PosixException(errno(cap));
+            } while (r < 0 && Libc.errno(cap) == EINTR);
+            if (r < 0) throw new ErrnoException(Libc.errno(cap));
             return fl.get(JAVA_SHORT, 0);
-        } catch (PosixException e) {
+        } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -184,14 +128,14 @@ final class Posix {
     }
 
     /** The size of a block device (BLKGETSIZE64). */
-    static long blockDeviceSize(int fd) throws PosixException {
+    static long blockDeviceSize(int fd) throws ErrnoException {
+        MemorySegment cap = Libc.errnoState();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
             MemorySegment out = a.allocate(JAVA_LONG);
             int r = (int) IOCTL.invokeExact(cap, fd, BLKGETSIZE64, out);
-            if (r < 0) throw new PosixException(errno(cap));
+            if (r < 0) throw new ErrnoException(Libc.errno(cap));
             return out.get(JAVA_LONG, 0);
-        } catch (PosixException e) {
+        } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -199,19 +143,9 @@ final class Posix {
     }
 
     /** st_mode and st_blocks (512-byte units) of an open file. */
-    static long[] fstat(int fd) throws PosixException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(CAPTURE);
-            MemorySegment st = a.allocate(STAT_SIZE, 8);
-            int r = (int) FSTAT.invokeExact(cap, fd, st);
-            if (r < 0) throw new PosixException(errno(cap));
-            int mode = st.get(JAVA_INT, X86 ? STAT_MODE_X86 : STAT_MODE_ARM);
-            return new long[] {mode, st.get(JAVA_LONG, STAT_BLOCKS)};
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    static long[] fstat(int fd) throws ErrnoException {
+        io.jsd.linux.Stat st = Libc.fstat(fd);
+        return new long[] {st.mode(), st.blocks()};
     }
 
     static boolean isBlockDevice(long mode) { return (mode & 0170000) == 0060000; }

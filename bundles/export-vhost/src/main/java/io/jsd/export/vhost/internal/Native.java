@@ -7,17 +7,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+
+import io.jsd.linux.ErrnoException;
+import io.jsd.linux.Libc;
 
 /**
- * The few libc calls the vhost-user back-end needs (Linux, LP64), through the JDK's foreign
- * function API; every failure becomes an IOException naming errno. (JNR 2.3.4/jffi 1.4.3 returned
- * EINVAL from mmap here, while the same call through java.lang.foreign works.)
+ * The few libc calls the vhost-user back-end needs (Linux, LP64), through io.jsd.linux's
+ * {@link Libc} (the JDK's foreign function API, errno captured); every failure becomes an
+ * IOException naming errno. (JNR 2.3.4/jffi 1.4.3 returned EINVAL from mmap here, while the same
+ * call through java.lang.foreign works.)
  */
 public final class Native {
     private Native() {}
@@ -26,49 +26,27 @@ public final class Native {
     static final int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     static final int MFD_CLOEXEC = 1;
     static final int POLLIN = 1, POLLNVAL = 0x20;
-    private static final int EINTR = 4, EAGAIN = 11;
-    /** st_size in struct stat: offset 48 on both x86_64 and aarch64. */
-    private static final int STAT_SIZE_OFFSET = 48, STAT_BUF = 256;
+    private static final int EINTR = Libc.EINTR, EAGAIN = Libc.EAGAIN;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(() -> Arena.global().allocate(CALL_STATE));
-
-    private static MethodHandle fn(String name, FunctionDescriptor d) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), d,
-                Linker.Option.captureCallState("errno"));
-    }
-
-    private static final MethodHandle MMAP = fn("mmap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = fn("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle EVENTFD = fn("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = fn("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = fn("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle MEMFD = fn("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FTRUNCATE = fn("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle FSTAT = fn("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.find("fcntl").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle MMAP = Libc.downcall("mmap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = Libc.downcall("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle EVENTFD = Libc.downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = Libc.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = Libc.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MEMFD = Libc.downcall("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = Libc.downcall("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
     private static final int F_DUPFD_CLOEXEC = 1030;
-    private static final MethodHandle POLL = fn("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle POLL = Libc.downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
-    private static MemorySegment state() { return STATE.get(); }
+    private static MemorySegment state() { return Libc.errnoState(); }
 
-    static int errno() { return (int) ERRNO.get(state(), 0L); }
+    static int errno() { return Libc.errno(); }
 
     private static IOException fail(String what) {
         return new IOException(what + " failed: errno " + errno());
     }
 
-    private static RuntimeException wrap(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
-    }
+    private static RuntimeException wrap(Throwable t) { return Libc.unchecked(t); }
 
     /** Maps {@code length} bytes of {@code fd} from {@code offset} (page aligned) read-write shared. */
     public static long mmap(int fd, long length, long offset) throws IOException {
@@ -91,26 +69,14 @@ public final class Native {
     }
 
     public static long fileSize(int fd) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(STAT_BUF, 8);
-            int r = (int) FSTAT.invokeExact(state(), fd, st);
-            if (r != 0) throw fail("fstat");
-            return st.get(JAVA_LONG, STAT_SIZE_OFFSET);
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw wrap(t);
+        try {
+            return Libc.fstat(fd).size();
+        } catch (ErrnoException e) {
+            throw new IOException("fstat failed: errno " + e.errno);
         }
     }
 
-    public static void close(int fd) {
-        if (fd < 0) return;
-        try {
-            int r = (int) CLOSE.invokeExact(state(), fd);
-        } catch (Throwable t) {
-            throw wrap(t);
-        }
-    }
+    public static void close(int fd) { Libc.close(fd); }
 
     /** A close-on-exec duplicate of {@code fd}. */
     public static int dup(int fd) throws IOException {
@@ -140,11 +106,11 @@ public final class Native {
         try (Arena a = Arena.ofConfined()) {
             fd = (int) MEMFD.invokeExact(state(), a.allocateFrom(name), MFD_CLOEXEC);
             if (fd < 0) throw fail("memfd_create");
-            int r = (int) FTRUNCATE.invokeExact(state(), fd, size);
-            if (r != 0) {
-                IOException e = fail("ftruncate");
+            try {
+                Libc.ftruncate(fd, size);
+            } catch (ErrnoException e) {
                 close(fd);
-                throw e;
+                throw new IOException("ftruncate failed: errno " + e.errno);
             }
             return fd;
         } catch (IOException e) {

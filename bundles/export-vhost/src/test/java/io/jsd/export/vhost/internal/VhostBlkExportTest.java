@@ -24,6 +24,7 @@ import org.junit.rules.TemporaryFolder;
 
 import io.jsd.export.Export;
 import io.jsd.options.OptionException;
+import io.jsd.testkit.FileNode;
 
 /** Drives the back-end with a hand-made front-end over a real unix socket and a memfd. */
 public class VhostBlkExportTest {
@@ -33,13 +34,16 @@ public class VhostBlkExportTest {
 
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
     Path sock;
-    FileNode node;
+    /** The image, through a node that can hold requests and counts flushes. */
+    FileNode file;
+    SlowNode node;
     Export export;
 
     @Before
     public void setUp() throws Exception {
         sock = tmp.getRoot().toPath().resolve("vhost.sock");
-        node = new FileNode(tmp.getRoot().toPath().resolve("disk.img"), DISK);
+        file = FileNode.create(tmp.getRoot().toPath().resolve("disk.img"), DISK);
+        node = new SlowNode(file, 0);
         export = start(2, true);
     }
 
@@ -51,7 +55,7 @@ public class VhostBlkExportTest {
     @After
     public void tearDown() throws Exception {
         if (export != null) export.close(true);
-        node.ch.close();
+        file.close();
     }
 
     /** A 3-descriptor request on queue q with descriptors at base: header, data, status. */
@@ -129,7 +133,7 @@ public class VhostBlkExportTest {
             fe.desc(0, 3, STATUS, 1, DESC_WRITE, 0);
             assertEquals(S_OK, roundTrip(fe, 0, 0, STATUS));
             ByteBuffer onDisk = ByteBuffer.allocate(8192);
-            node.ch.read(onDisk, 16 * 512);
+            file.read(16 * 512, onDisk);
             assertArrayEquals(data, onDisk.array());
             // IN on queue 1 into another buffer
             long rbuf = BUF + 0x10000;
@@ -157,7 +161,7 @@ public class VhostBlkExportTest {
             request(fe, 0, 12, T_WRITE_ZEROES, 0, seg, 16, false, STATUS + 4);
             assertEquals(S_OK, roundTrip(fe, 0, 12, STATUS + 4));
             onDisk.clear();
-            node.ch.read(onDisk, 16 * 512);
+            file.read(16 * 512, onDisk);
             assertArrayEquals(new byte[4096], Arrays.copyOf(onDisk.array(), 4096));
             assertArrayEquals(Arrays.copyOfRange(data, 4096, 8192), Arrays.copyOfRange(onDisk.array(), 4096, 8192));
             // DISCARD: accepted; with the unmap flag: UNSUPP
@@ -345,7 +349,7 @@ public class VhostBlkExportTest {
             assertEquals(3, fe3.usedId(0, 0));
             assertEquals(S_OK, fe3.status(STATUS));
             ByteBuffer onDisk = ByteBuffer.allocate(512);
-            node.ch.read(onDisk, 200 * 512);
+            file.read(200 * 512, onDisk);
             assertArrayEquals(data, onDisk.array());
             assertEquals(0, inf.get(ValueLayout.JAVA_BYTE, 16 + 16 * 3));
         } finally {

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -30,6 +29,8 @@ import io.jsd.block.NodeHandle;
 import io.jsd.driver.file.internal.FileDriver;
 import io.jsd.export.Export;
 import io.jsd.testkit.GraphHarness;
+import io.jsd.testkit.guest.GuestImage;
+import io.jsd.testkit.guest.QemuGuest;
 
 /**
  * End to end with a real front-end: qemu-system-x86_64 (TCG) boots a Debian kernel with a
@@ -42,6 +43,7 @@ public class VhostGuestIT {
     static final long TIMEOUT_S = 60;
 
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
+    QemuGuest guest;
     Process qemu;
     Export export;
     /** The image served through core's real graph: the file driver under its normalising wrapper. */
@@ -51,22 +53,13 @@ public class VhostGuestIT {
 
     @After
     public void tearDown() throws Exception {
-        if (qemu != null && qemu.isAlive()) {
-            qemu.destroy();
-            if (!qemu.waitFor(10, TimeUnit.SECONDS)) qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        if (guest != null) guest.close();
         if (export != null) export.close(true);
         graph.clear();
         if (image != null) image.close();
     }
 
-    static Optional<String> qemuBinary() {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path p = Path.of(d, "qemu-system-x86_64");
-            if (Files.isExecutable(p)) return Optional.of(p.toString());
-        }
-        return Optional.empty();
-    }
+    static Optional<String> qemuBinary() { return QemuGuest.qemuBinary(); }
 
     byte[] p1 = random(1, 65536), p2 = random(2, 65536);
 
@@ -102,27 +95,14 @@ public class VhostGuestIT {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("p1", p1);
         files.put("p2", p2);
-        Path initrd = dir.resolve("initrd.cpio");
-        Files.write(initrd, g.initramfs(script, files));
-        Path log = dir.resolve("serial.log");
-        List<String> cmd = List.of(qemuBinary().get(), "-accel", "tcg", "-nodefaults", "-display", "none", "-no-reboot",
-                "-machine", "q35,memory-backend=mem", "-smp", "2", "-m", "256M",
-                "-object", "memory-backend-memfd,id=mem,size=256M,share=on",
-                "-chardev", "socket,id=vu,path=" + sock + (reconnect ? ",reconnect-ms=300" : ""),
-                "-device", "vhost-user-blk-pci,chardev=vu,num-queues=" + queues,
-                "-kernel", g.kernel.toString(), "-initrd", initrd.toString(),
-                "-append", "console=ttyS0 panic=-1 quiet",
-                "-serial", "file:" + log);
-        qemu = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
-        return log;
+        guest = QemuGuest.boot(dir, sock, queues, 2, reconnect, g.initramfs(script, files));
+        qemu = guest.process;
+        return dir.resolve("serial.log");
     }
 
     String awaitDone(Path log) throws Exception {
-        if (!qemu.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) fail("guest did not finish in " + TIMEOUT_S + " s:\n"
-                + (export instanceof VhostBlkExport v ? v.describe() : "") + read(log) + read(tmp.getRoot().toPath().resolve("qemu.out")));
-        String out = read(log);
+        String out = guest.awaitDone(TIMEOUT_S, export instanceof VhostBlkExport v ? v.describe() : "");
         System.out.println(out); // the guest's console, for the test report
-        assertTrue("guest did not finish:\n" + out + read(tmp.getRoot().toPath().resolve("qemu.out")), out.contains("E2E-DONE"));
         return out;
     }
 

@@ -57,7 +57,7 @@ public class OsgiBlockIT {
         String[][] set = {{"promise", "org.osgi.util.promise-"}, {"function", "org.osgi.util.function-"},
                 {"component", "org.osgi.service.component-"}, {"scr", "org.apache.felix.scr-"},
                 {"jackson-annotations", "jackson-annotations-"}, {"jackson-core", "jackson-core-"},
-                {"jackson-databind", "jackson-databind-"}, {"core", "jsd-core-"}, {"file", "jsd-driver-file-"},
+                {"jackson-databind", "jackson-databind-"}, {"core", "jsd-core-"}, {"linux", "jsd-linux-"}, {"file", "jsd-driver-file-"},
                 {"raw", "jsd-driver-raw-"}, {"null", "jsd-driver-null-"}, {"qmp-block", "jsd-qmp-block-"},
                 {"nbd", "jsd-export-nbd-"}};
         List<Bundle> installed = new ArrayList<>();

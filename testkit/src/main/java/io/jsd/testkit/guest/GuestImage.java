@@ -1,4 +1,4 @@
-package io.jsd.export.vhost.internal;
+package io.jsd.testkit.guest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +18,11 @@ import java.util.stream.Stream;
 /**
  * The pieces of a throw-away Linux guest: the newest Debian kernel in /boot, the modules virtio_blk
  * needs (from modules.dep, .xz decompressed), and a busybox-static initramfs running a script.
+ * Host tools busybox lacks (util-linux blkdiscard -z for BLKZEROOUT) can be copied in with the
+ * libraries ldd names.
  */
-final class GuestImage {
-    final Path kernel;
+public final class GuestImage {
+    public final Path kernel;
     final Path modulesDir;
     final Path busybox;
 
@@ -31,7 +33,7 @@ final class GuestImage {
     }
 
     /** Empty when a piece is missing (tests then skip). */
-    static Optional<GuestImage> find() throws IOException {
+    public static Optional<GuestImage> find() throws IOException {
         Path bb = Stream.of("/bin/busybox", "/usr/bin/busybox").map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
         if (bb == null || !Files.isDirectory(Path.of("/boot"))) return Optional.empty();
         try (Stream<Path> s = Files.list(Path.of("/boot"))) {
@@ -85,11 +87,48 @@ final class GuestImage {
         return data;
     }
 
+    /** A host executable by name, from the usual sbin/bin directories. */
+    public static Optional<Path> hostTool(String name) {
+        return Stream.of("/usr/sbin", "/sbin", "/usr/bin", "/bin").map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();
+    }
+
+    /** The shared libraries (and the loader) {@code binary} needs, as ldd reports them. */
+    private static List<Path> libraries(Path binary) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ldd", binary.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+        List<Path> libs = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            String l = line.trim();
+            int arrow = l.indexOf("=> /");
+            String path = arrow >= 0 ? l.substring(arrow + 3) : l.startsWith("/") ? l : null;
+            if (path == null) continue;
+            int sp = path.indexOf(' ');
+            libs.add(Path.of(sp < 0 ? path : path.substring(0, sp)));
+        }
+        return libs;
+    }
+
     /** An initramfs whose /init loads virtio_blk and runs {@code script} (sh), plus extra files. */
-    byte[] initramfs(String script, Map<String, byte[]> files) throws IOException, InterruptedException {
+    public byte[] initramfs(String script, Map<String, byte[]> files) throws IOException, InterruptedException {
+        return initramfs(script, files, List.of());
+    }
+
+    /**
+     * As {@link #initramfs(String, Map)}, with host {@code tools} copied to /ul/NAME together with
+     * their libraries at the host paths (the script calls e.g. {@code /ul/blkdiscard -z ...}).
+     */
+    public byte[] initramfs(String script, Map<String, byte[]> files, List<Path> tools) throws IOException, InterruptedException {
         Cpio c = new Cpio().dir("bin").dir("dev").dir("proc").dir("sys").dir("lib").charDev("dev/console", 5, 1)
                 .file("bin/busybox", 0755, Files.readAllBytes(busybox));
+        Set<Path> libs = new LinkedHashSet<>();
+        for (Path t : tools) {
+            c.file("ul/" + t.getFileName(), 0755, Files.readAllBytes(t));
+            libs.addAll(libraries(t));
+        }
+        for (Path l : libs) c.file(l.toString().substring(1), 0755, Files.readAllBytes(l));
         StringBuilder init = new StringBuilder("#!/bin/busybox sh\n/bin/busybox --install -s /bin\nexport PATH=/bin\n"
+                + "export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/lib:/usr/lib\n"
                 + "mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev 2>/dev/null\n");
         int i = 0;
         for (Path ko : modules("virtio_blk")) {
