@@ -171,6 +171,77 @@ final class Bitmaps {
         }
     }
 
+    /**
+     * qemu's "dirty-bitmaps" (BlockDirtyInfo) of the node, newest first as qemu lists them: the
+     * dirty byte count comes from memory for a tracked bitmap and from its table on disk otherwise
+     * (a bitmap another program left in use is inconsistent, as qemu shows it).
+     */
+    static void describeDirty(Qcow2Image img, com.fasterxml.jackson.databind.node.ArrayNode out) throws BlockException {
+        Header h = img.h;
+        if (h.nbBitmaps <= 0 || (h.autoclear & Header.AUTOCLEAR_BITMAPS) == 0) return;
+        if (h.bitmapDirectorySize > (1L << 20) || h.bitmapDirectoryOffset + h.bitmapDirectorySize > img.fileSize()) return;
+        ByteBuffer d = ByteBuffer.allocate((int) h.bitmapDirectorySize);
+        img.file.read(h.bitmapDirectoryOffset, d);
+        Bitmaps mine = img.bitmaps;
+        int pos = 0;
+        for (int i = 0; i < h.nbBitmaps && pos + 24 <= d.capacity(); i++) {
+            long tableOff = d.getLong(pos);
+            int tableSize = d.getInt(pos + 8);
+            int flags = d.getInt(pos + 12);
+            int granBits = d.get(pos + 17) & 0xff;
+            int nameSize = d.getShort(pos + 18) & 0xffff;
+            int extra = d.getInt(pos + 20);
+            if (extra < 0 || pos + 24L + extra + nameSize > d.capacity() || granBits > 62) return;
+            byte[] name = new byte[nameSize];
+            d.get(pos + 24 + extra, name);
+            Tracked t = null;
+            if (mine != null) for (Tracked c : mine.tracked) if (c.dirPos == pos) t = c;
+            boolean inconsistent = t == null && (flags & FLAG_IN_USE) != 0;
+            long bits = inconsistent ? 0 : t != null ? mine.dirtyBits(t) : storedDirtyBits(img, tableOff, tableSize, granBits);
+            var b = out.insertObject(0);
+            b.put("name", new String(name, java.nio.charset.StandardCharsets.UTF_8));
+            b.put("recording", (flags & FLAG_AUTO) != 0);
+            b.put("persistent", true);
+            b.put("busy", false);
+            b.put("granularity", 1L << granBits);
+            b.put("count", bits << granBits);
+            if (inconsistent) b.put("inconsistent", true);
+            pos += (24 + extra + nameSize + 7) & ~7;
+        }
+    }
+
+    /** Set bits of a bitmap as stored on disk; a table that does not fit the image counts as empty. */
+    private static long storedDirtyBits(Qcow2Image img, long tableOff, int tableSize, int granBits) throws BlockException {
+        long bits = (img.h.size + (1L << granBits) - 1) >>> granBits;
+        if (tableSize < 0 || bits > MAX_BITS || tableOff + (long) tableSize * 8 > img.fileSize()) return 0;
+        long bitsPerCluster = img.cs * 8L, n = 0;
+        long[] table = img.readTable(tableOff, tableSize);
+        for (int i = 0; i < table.length; i++) {
+            long inCluster = Math.min(bitsPerCluster, bits - i * bitsPerCluster);
+            if (inCluster <= 0) break;
+            long off = table[i] & Qcow2Image.OFFSET_MASK;
+            if (off == 0) {
+                if ((table[i] & 1) != 0) n += inCluster;
+                continue;
+            }
+            if (off + img.cs > img.fileSize()) continue;
+            ByteBuffer c = ByteBuffer.allocate(img.cs).order(ByteOrder.LITTLE_ENDIAN);
+            img.file.read(off, c);
+            for (long k = 0; k < inCluster; k += 64) {
+                long w = c.getLong((int) (k >>> 3));
+                if (inCluster - k < 64) w &= (1L << (inCluster - k)) - 1;
+                n += Long.bitCount(w);
+            }
+        }
+        return n;
+    }
+
+    private synchronized long dirtyBits(Tracked t) {
+        long n = 0;
+        for (long w : t.words) n += Long.bitCount(w);
+        return n;
+    }
+
     private void writeFlags(Tracked t, int flags) throws BlockException {
         img.file.write(img.h.bitmapDirectoryOffset + t.dirPos + 12, ByteBuffer.allocate(4).putInt(0, flags), 0);
     }
