@@ -2,13 +2,6 @@ package io.jsd.nbd.internal;
 
 import static org.junit.Assert.assertEquals;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +21,7 @@ import io.jsd.core.internal.exports.ExportService;
 import io.jsd.driver.file.internal.FileDriver;
 import io.jsd.options.Options;
 import io.jsd.testkit.GraphHarness;
+import io.jsd.testkit.QsdMonitor;
 
 /**
  * nbd-server-start, block-export-add and block-export-del sent to the real qemu-storage-daemon and
@@ -38,9 +32,7 @@ public class QmpLikeQsdTest {
     private static final ObjectMapper M = new ObjectMapper();
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
     private Path dir;
-    private Process qsd;
-    private SocketChannel qmp;
-    private BufferedReader qmpIn;
+    private QsdMonitor qsd;
     private final GraphHarness graph = new GraphHarness().driver("file", new FileDriver());
     private final NbdService nbd = new NbdService();
     private ExportService exports;
@@ -49,22 +41,7 @@ public class QmpLikeQsdTest {
     public void start() throws Exception {
         Peers.assume("qemu-storage-daemon", "qemu-img", "qemu-io");
         dir = tmp.getRoot().toPath();
-        Path sock = dir.resolve("qmp.sock");
-        qsd = new ProcessBuilder("qemu-storage-daemon", "--chardev", "socket,id=m,path=" + sock + ",server=on,wait=off",
-                "--monitor", "chardev=m").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try {
-                qmp = SocketChannel.open(UnixDomainSocketAddress.of(sock));
-                break;
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline || !qsd.isAlive()) throw e;
-                Thread.sleep(20);
-            }
-        }
-        qmpIn = new BufferedReader(new InputStreamReader(Channels.newInputStream(qmp), StandardCharsets.UTF_8));
-        qmpIn.readLine(); // greeting
-        qsd("{'execute':'qmp_capabilities'}");
+        qsd = new QsdMonitor(dir);
         exports = new ExportService(graph.graph, (io.jsd.qmp.QmpEvents) null);
         exports.addDriver("nbd", new NbdExportDriver(nbd));
         Peers.run("qemu-img", "create", "-f", "raw", dir.resolve("d.img").toString(), "1M").ok();
@@ -75,22 +52,10 @@ public class QmpLikeQsdTest {
         if (exports != null) exports.closeAll();
         NbdServer s = nbd.current();
         if (s != null) new NbdServerStop(nbd, null).execute(Options.of(M.createObjectNode()), () -> false);
-        if (qmp != null) qmp.close();
-        if (qsd != null) {
-            qsd.destroy();
-            if (!qsd.waitFor(10, TimeUnit.SECONDS)) qsd.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
+        if (qsd != null) qsd.close();
     }
 
-    private JsonNode qsd(String json) throws Exception {
-        qmp.write(ByteBuffer.wrap((json.replace('\'', '"') + "\n").getBytes(StandardCharsets.UTF_8)));
-        while (true) {
-            String line = qmpIn.readLine();
-            if (line == null) throw new IllegalStateException("qemu-storage-daemon closed the monitor");
-            JsonNode r = M.readTree(line);
-            if (!r.has("event")) return r;
-        }
-    }
+    private JsonNode qsd(String json) throws Exception { return qsd.call(json.replace('\'', '"')); }
 
     /** The commands under test, dispatched as JSD's monitor does (unread arguments rejected last). */
     private JsonNode jsd(String json) throws Exception {

@@ -18,15 +18,8 @@ import io.jsd.driver.raw.internal.RawDriver;
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpException;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
+import io.jsd.testkit.QsdMonitor;
 import java.io.RandomAccessFile;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,37 +41,15 @@ import org.junit.rules.TemporaryFolder;
 public class QsdComparisonTest {
     private static final ObjectMapper M = new ObjectMapper();
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
-    private Process qsd;
-    private SocketChannel qmp;
-    private BufferedReader qmpIn;
+    private QsdMonitor qsd;
     private Map<String, QmpCommand> jsd;
 
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) return true;
-        }
-        return false;
-    }
+    private static boolean onPath(String tool) { return QsdMonitor.onPath(tool); }
 
     @Before
     public void start() throws Exception {
         assumeTrue("qemu-storage-daemon not installed", onPath("qemu-storage-daemon"));
-        Path sock = tmp.getRoot().toPath().resolve("qmp.sock");
-        qsd = new ProcessBuilder("qemu-storage-daemon", "--chardev", "socket,id=m,path=" + sock + ",server=on,wait=off",
-                "--monitor", "chardev=m").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try {
-                qmp = SocketChannel.open(UnixDomainSocketAddress.of(sock));
-                break;
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline || !qsd.isAlive()) throw e;
-                Thread.sleep(50);
-            }
-        }
-        qmpIn = new BufferedReader(new InputStreamReader(Channels.newInputStream(qmp), StandardCharsets.UTF_8));
-        qmpIn.readLine(); // greeting
-        qsdCall("{\"execute\":\"qmp_capabilities\"}");
+        qsd = new QsdMonitor(tmp.getRoot().toPath());
 
         GraphService graph = new GraphService(null, null);
         graph.addDriver("file", new FileDriver());
@@ -114,22 +85,10 @@ public class QsdComparisonTest {
 
     @After
     public void stop() throws Exception {
-        if (qmp != null) qmp.close();
-        if (qsd != null) {
-            qsd.destroy();
-            if (!qsd.waitFor(10, TimeUnit.SECONDS)) qsd.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
+        if (qsd != null) qsd.close();
     }
 
-    private JsonNode qsdCall(String json) throws Exception {
-        qmp.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
-        while (true) {
-            String line = qmpIn.readLine();
-            if (line == null) throw new IllegalStateException("qemu-storage-daemon closed the monitor");
-            JsonNode r = M.readTree(line);
-            if (!r.has("event")) return r;
-        }
-    }
+    private JsonNode qsdCall(String json) throws Exception { return qsd.call(json); }
 
     private JsonNode jsdCall(String json) throws Exception {
         JsonNode req = M.readTree(json);
@@ -201,17 +160,12 @@ public class QsdComparisonTest {
         Path base = tmp.getRoot().toPath().resolve("base.qcow2"), top = tmp.getRoot().toPath().resolve("top.qcow2");
         qemuImg("create", "-f", "qcow2", base.toString(), "16M");
         qemuImg("create", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2", top.toString());
-        for (String s : List.of(
+        compare(List.of(
                 "{'execute':'blockdev-add','arguments':{'driver':'qcow2','node-name':'top','file':{'driver':'file','locking':'off','filename':'" + top + "'}}}",
                 "{'execute':'query-named-block-nodes'}",
                 "{'execute':'query-named-block-nodes','arguments':{'flat':true}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'top'}}",
-                "{'execute':'query-named-block-nodes'}")) {
-            String json = s.replace('\'', '"');
-            JsonNode expected = normalise(qsdCall(json));
-            JsonNode actual = normalise(jsdCall(json));
-            assertEquals(json + "\nfirst difference: " + diff("", expected, actual), expected, actual);
-        }
+                "{'execute':'query-named-block-nodes'}"));
     }
 
     /** Runs {@code script} (single quotes for double) on both daemons and requires equal replies. */
@@ -359,11 +313,6 @@ public class QsdComparisonTest {
                 "{'execute':'blockdev-del','arguments':{'node-name':'r1'}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'f1'}}",
                 "{'execute':'query-named-block-nodes'}"));
-        for (String s : script) {
-            String json = s.replace('\'', '"');
-            JsonNode expected = normalise(qsdCall(json));
-            JsonNode actual = normalise(jsdCall(json));
-            assertEquals(json + "\nfirst difference: " + diff("", expected, actual), expected, actual);
-        }
+        compare(script);
     }
 }
