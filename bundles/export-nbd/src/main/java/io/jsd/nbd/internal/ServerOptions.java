@@ -119,9 +119,7 @@ final class ServerOptions {
         TlsConfig tls = null;
         if (a.creds().isPresent()) {
             tls = tlsConfig(a.creds().get(), a.authz().orElse(null), objects);
-        } else if (a.authz().isPresent()) {
-            throw QmpException.generic("tls-authz is not supported without tls-creds");
-        }
+        } // QSD accepts tls-authz without tls-creds and ignores it: so does JSD
         return new ServerConfig(sa, unixPath, tls, (int) Math.min(a.maxConn(), Integer.MAX_VALUE),
                 (int) Math.min(a.handshake(), Integer.MAX_VALUE), fd);
     }

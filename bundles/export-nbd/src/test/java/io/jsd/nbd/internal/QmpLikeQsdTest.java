@@ -98,6 +98,8 @@ public class QmpLikeQsdTest {
                 "{'execute':'nbd-server-start','arguments':{'addr':{'type':'unix','data':{'path':'@n.sock'}},'tls-creds':'nope','max-connections':-1}}",
                 "{'execute':'nbd-server-start','arguments':{'addr':{'type':'unix','data':{'path':'@n.sock','bogus':1}},'bogus2':1}}",
                 "{'execute':'nbd-server-start','arguments':{'addr':{'type':'vsock','data':{'cid':'1','port':'2'}},'bogus':1}}",
+                // QSD takes tls-authz without tls-creds and ignores it
+                "{'execute':'nbd-server-start','arguments':{'addr':{'type':'unix','data':{'path':'@n.sock'}},'tls-authz':'a'}}",
                 "{'execute':'nbd-server-start','arguments':{'addr':{'type':'unix','data':{'path':'@n.sock'}}}}",
                 "{'execute':'nbd-server-start','arguments':{'addr':{'type':'unix','data':{'path':'@n.sock'}},'bogus':1}}",
                 "{'execute':'nbd-server-start','arguments':{'addr':{'type':'unix','data':{'path':'@n.sock'}},'tls-creds':'nope'}}",
