@@ -300,8 +300,10 @@ final class Node implements NodeHandle {
     }
 
     /** This node's image with what its backing node adds (qemu's bdrv_query_image_info). */
-    private ObjectNode imageWithBacking(boolean nest) {
-        ObjectNode image = imageInfo();
+    private ObjectNode imageWithBacking(boolean nest) { return withBacking(imageInfo(), nest); }
+
+    /** Adds to {@code image} (this node's, as imageInfo gave it) what the backing node adds. */
+    private ObjectNode withBacking(ObjectNode image, boolean nest) {
         image.remove(DIRTY_BITMAPS);
         Node b = backing();
         if (b != null) {
@@ -315,16 +317,17 @@ final class Node implements NodeHandle {
     @Override
     public ObjectNode describe(boolean flat) {
         CommonOptions c = common;
-        ObjectNode image = imageWithBacking(!flat);
-        JsonNode bitmaps = imageInfo().get(DIRTY_BITMAPS);
+        ObjectNode own = imageInfo();
+        JsonNode bitmaps = own.get(DIRTY_BITMAPS);
+        ObjectNode image = withBacking(own, !flat);
         ObjectNode d = JsonNodeFactory.instance.objectNode();
         if (bitmaps != null) d.set(DIRTY_BITMAPS, bitmaps);
         d.set("file", image.get("filename"));
         d.put("node-name", name);
         d.put("ro", c.readOnly());
         d.put("drv", c.driver());
-        Node b = backing();
-        if (b != null) d.set("backing_file", b.imageInfo().get("filename")); // qemu: the backing node's filename
+        // qemu: the backing node's filename, which withBacking put in full-backing-filename
+        if (backing() != null) d.set("backing_file", image.get("full-backing-filename"));
         d.put("backing_file_depth", flat ? 0 : backingDepth());
         // a driver reports encryption in the image; qemu shows it there only when true
         d.put("encrypted", image.path("encrypted").asBoolean(false));
