@@ -202,6 +202,8 @@ public class QsdComparisonTest {
         qemuImg("create", "-f", "qcow2", base.toString(), "16M");
         qemuImg("create", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2", mid.toString());
         qemuImg("create", "-f", "qcow2", "-b", mid.toString(), "-F", "qcow2", top.toString());
+        Path rel = dir.resolve("rel.qcow2");
+        qemuImg("create", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", rel.toString()); // a relative backing path
         qemuImg("create", "-f", "qcow2", bm.toString(), "8M");
         qemuImg("bitmap", "--add", "-g", "65536", bm.toString(), "b0");
         qemuImg("bitmap", "--add", "--disable", bm.toString(), "b1");
@@ -227,6 +229,15 @@ public class QsdComparisonTest {
                 q, qf,
                 "{'execute':'blockdev-del','arguments':{'node-name':'t'}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'m'}}",
+                "{'execute':'blockdev-del','arguments':{'node-name':'b'}}",
+                // a relative backing path: the header's string is not the backing node's filename
+                "{'execute':'blockdev-add','arguments':{'driver':'qcow2','node-name':'r1','file':" + fileOf.formatted(rel) + "}}",
+                q, qf,
+                "{'execute':'blockdev-del','arguments':{'node-name':'r1'}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'qcow2','node-name':'b','file':" + fileOf.formatted(base) + "}}",
+                "{'execute':'blockdev-add','arguments':{'driver':'qcow2','node-name':'r2','backing':'b','file':" + fileOf.formatted(rel) + "}}",
+                q,
+                "{'execute':'blockdev-del','arguments':{'node-name':'r2'}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'b'}}",
                 // a qcow2 option of its own makes the filename a json: one
                 "{'execute':'blockdev-add','arguments':{'driver':'qcow2','node-name':'o','lazy-refcounts':true,'file':" + fileOf.formatted(mid) + "}}",
