@@ -99,6 +99,13 @@ public interface BlockNode extends AutoCloseable {
      */
     default void describe(ObjectNode info) {}
 
+    /**
+     * Whether the option {@code key} (a top-level key of the node's options, children and common
+     * options aside) changes what the image is, so that a json: filename must keep it (qemu's
+     * strong_runtime_opts). Every option is, unless the driver says otherwise.
+     */
+    default boolean strongOption(String key) { return true; }
+
     /** Flushes and releases everything. Called once, after all requests have finished. */
     @Override
     default void close() throws BlockException {}

@@ -14,4 +14,11 @@ public interface ExportDriver {
 
     /** Starts serving. Read the type-specific options from {@code ctx.options()}. */
     Export create(ExportContext ctx) throws Exception;
+
+    /**
+     * Reads every type-specific option of {@code options} (type checks included) without acting, so
+     * that core can report unexpected or ill-typed arguments before any other error, as QSD's QAPI
+     * layer does. Returns false when the driver does not do this (then such errors come last).
+     */
+    default boolean readOptions(io.jsd.options.Options options) throws Exception { return false; }
 }

@@ -51,29 +51,21 @@ final class Bitmaps {
         Bitmaps b = new Bitmaps(img);
         ByteBuffer d = ByteBuffer.allocate((int) h.bitmapDirectorySize);
         img.file.read(h.bitmapDirectoryOffset, d);
-        int pos = 0;
-        for (int i = 0; i < h.nbBitmaps; i++) {
-            if (pos + 24 > d.capacity()) throw BlockException.invalid("qcow2: bitmap directory truncated");
-            long tableOff = d.getLong(pos);
-            int tableSize = d.getInt(pos + 8);
-            int flags = d.getInt(pos + 12);
-            int granBits = d.get(pos + 17) & 0xff;
-            int nameSize = d.getShort(pos + 18) & 0xffff;
-            int extra = d.getInt(pos + 20);
-            if (extra < 0 || extra > 1024) throw BlockException.invalid("qcow2: bitmap directory entry too large");
-            if ((flags & FLAG_AUTO) != 0 && (flags & FLAG_IN_USE) == 0) {
+        for (Entry en : entries(d, h.nbBitmaps, true)) {
+            if ((en.flags() & FLAG_AUTO) != 0 && (en.flags() & FLAG_IN_USE) == 0) {
+                int granBits = en.granBits();
                 if (granBits < 9 || granBits > 31) throw BlockException.invalid("qcow2: invalid bitmap granularity");
                 long bits = (h.size + (1L << granBits) - 1) >>> granBits;
                 long clustersNeeded = (bits + img.cs * 8L - 1) / (img.cs * 8L);
-                if (bits > MAX_BITS || tableSize != clustersNeeded || (tableOff & (img.cs - 1)) != 0
-                        || tableOff + (long) tableSize * 8 > img.fileSize()) {
+                long tableOff = en.tableOffset();
+                if (bits > MAX_BITS || en.tableSize() != clustersNeeded || (tableOff & (img.cs - 1)) != 0
+                        || tableOff + (long) en.tableSize() * 8 > img.fileSize()) {
                     throw BlockException.invalid("qcow2: invalid bitmap table");
                 }
-                Tracked t = new Tracked(pos, flags, tableOff, img.readTable(tableOff, tableSize), granBits, bits);
+                Tracked t = new Tracked(en.pos(), en.flags(), tableOff, img.readTable(tableOff, en.tableSize()), granBits, bits);
                 b.load(t);
                 b.tracked.add(t);
             }
-            pos += (24 + extra + nameSize + 7) & ~7;
         }
         if (b.tracked.isEmpty()) return null;
         for (Tracked t : b.tracked) b.writeFlags(t, t.flags | FLAG_IN_USE);
@@ -146,29 +138,120 @@ final class Bitmaps {
 
     /** qemu's "bitmaps" list in format-specific: flags, name, granularity of each stored bitmap. */
     static void describe(Qcow2Image img, com.fasterxml.jackson.databind.node.ObjectNode data) throws BlockException {
-        Header h = img.h;
-        if (h.nbBitmaps <= 0 || (h.autoclear & Header.AUTOCLEAR_BITMAPS) == 0) return;
-        if (h.bitmapDirectorySize > (1L << 20) || h.bitmapDirectoryOffset + h.bitmapDirectorySize > img.fileSize()) return;
-        ByteBuffer d = ByteBuffer.allocate((int) h.bitmapDirectorySize);
-        img.file.read(h.bitmapDirectoryOffset, d);
+        ByteBuffer d = directoryForQuery(img);
+        if (d == null) return;
         var list = data.putArray("bitmaps");
-        int pos = 0;
-        for (int i = 0; i < h.nbBitmaps && pos + 24 <= d.capacity(); i++) {
-            int flags = d.getInt(pos + 12);
-            int granBits = d.get(pos + 17) & 0xff;
-            int nameSize = d.getShort(pos + 18) & 0xffff;
-            int extra = d.getInt(pos + 20);
-            if (extra < 0 || pos + 24L + extra + nameSize > d.capacity()) return;
+        for (Entry en : entries(d, img.h.nbBitmaps, false)) {
             var b = list.addObject();
             var fl = b.putArray("flags");
-            if ((flags & FLAG_IN_USE) != 0) fl.add("in-use");
-            if ((flags & FLAG_AUTO) != 0) fl.add("auto");
+            if ((en.flags() & FLAG_IN_USE) != 0) fl.add("in-use");
+            if ((en.flags() & FLAG_AUTO) != 0) fl.add("auto");
+            b.put("name", en.name());
+            b.put("granularity", 1L << en.granBits());
+        }
+    }
+
+    /**
+     * qemu's "dirty-bitmaps" (BlockDirtyInfo) of the node, newest first as qemu lists them: the
+     * dirty byte count comes from memory for a tracked bitmap and from its table on disk otherwise
+     * (a bitmap another program left in use is inconsistent, as qemu shows it).
+     */
+    static void describeDirty(Qcow2Image img, com.fasterxml.jackson.databind.node.ArrayNode out) throws BlockException {
+        ByteBuffer d = directoryForQuery(img);
+        if (d == null) return;
+        Bitmaps mine = img.bitmaps;
+        for (Entry en : entries(d, img.h.nbBitmaps, false)) {
+            if (en.granBits() > 62) return;
+            Tracked t = null;
+            if (mine != null) for (Tracked c : mine.tracked) if (c.dirPos == en.pos()) t = c;
+            boolean inconsistent = t == null && (en.flags() & FLAG_IN_USE) != 0;
+            long bits = inconsistent ? 0 : t != null ? mine.dirtyBits(t)
+                    : storedDirtyBits(img, en.tableOffset(), en.tableSize(), en.granBits());
+            var b = out.insertObject(0);
+            b.put("name", en.name());
+            b.put("recording", (en.flags() & FLAG_AUTO) != 0);
+            b.put("persistent", true);
+            b.put("busy", false);
+            b.put("granularity", 1L << en.granBits());
+            b.put("count", bits << en.granBits());
+            if (inconsistent) b.put("inconsistent", true);
+        }
+    }
+
+    /** The bitmap directory as a query reads it: null when there is none or it looks unreasonable. */
+    private static ByteBuffer directoryForQuery(Qcow2Image img) throws BlockException {
+        Header h = img.h;
+        if (h.nbBitmaps <= 0 || (h.autoclear & Header.AUTOCLEAR_BITMAPS) == 0) return null;
+        if (h.bitmapDirectorySize > (1L << 20) || h.bitmapDirectoryOffset + h.bitmapDirectorySize > img.fileSize()) return null;
+        ByteBuffer d = ByteBuffer.allocate((int) h.bitmapDirectorySize);
+        img.file.read(h.bitmapDirectoryOffset, d);
+        return d;
+    }
+
+    /** One bitmap directory entry (qcow2.txt, "Bitmap directory"); {@code pos} is its offset in the directory. */
+    private record Entry(int pos, long tableOffset, int tableSize, int flags, int granBits, String name) {}
+
+    /**
+     * The entries of the bitmap directory {@code d}. A malformed entry fails the open when
+     * {@code strict}; otherwise the list ends before it (a query shows what it can).
+     */
+    private static List<Entry> entries(ByteBuffer d, int count, boolean strict) throws BlockException {
+        List<Entry> out = new ArrayList<>();
+        int pos = 0;
+        for (int i = 0; i < count; i++) {
+            if (pos + 24 > d.capacity()) {
+                if (strict) throw BlockException.invalid("qcow2: bitmap directory truncated");
+                break;
+            }
+            int nameSize = d.getShort(pos + 18) & 0xffff;
+            int extra = d.getInt(pos + 20);
+            if (extra < 0 || (strict && extra > 1024)) {
+                if (strict) throw BlockException.invalid("qcow2: bitmap directory entry too large");
+                break;
+            }
+            if (pos + 24L + extra + nameSize > d.capacity()) {
+                if (strict) throw BlockException.invalid("qcow2: bitmap directory truncated");
+                break;
+            }
             byte[] name = new byte[nameSize];
             d.get(pos + 24 + extra, name);
-            b.put("name", new String(name, java.nio.charset.StandardCharsets.UTF_8));
-            b.put("granularity", 1L << granBits);
+            out.add(new Entry(pos, d.getLong(pos), d.getInt(pos + 8), d.getInt(pos + 12), d.get(pos + 17) & 0xff,
+                    new String(name, java.nio.charset.StandardCharsets.UTF_8)));
             pos += (24 + extra + nameSize + 7) & ~7;
         }
+        return out;
+    }
+
+    /** Set bits of a bitmap as stored on disk; a table that does not fit the image counts as empty. */
+    private static long storedDirtyBits(Qcow2Image img, long tableOff, int tableSize, int granBits) throws BlockException {
+        long bits = (img.h.size + (1L << granBits) - 1) >>> granBits;
+        if (tableSize < 0 || bits > MAX_BITS || tableOff + (long) tableSize * 8 > img.fileSize()) return 0;
+        long bitsPerCluster = img.cs * 8L, n = 0;
+        long[] table = img.readTable(tableOff, tableSize);
+        for (int i = 0; i < table.length; i++) {
+            long inCluster = Math.min(bitsPerCluster, bits - i * bitsPerCluster);
+            if (inCluster <= 0) break;
+            long off = table[i] & Qcow2Image.OFFSET_MASK;
+            if (off == 0) {
+                if ((table[i] & 1) != 0) n += inCluster;
+                continue;
+            }
+            if (off + img.cs > img.fileSize()) continue;
+            ByteBuffer c = ByteBuffer.allocate(img.cs).order(ByteOrder.LITTLE_ENDIAN);
+            img.file.read(off, c);
+            for (long k = 0; k < inCluster; k += 64) {
+                long w = c.getLong((int) (k >>> 3));
+                if (inCluster - k < 64) w &= (1L << (inCluster - k)) - 1;
+                n += Long.bitCount(w);
+            }
+        }
+        return n;
+    }
+
+    private synchronized long dirtyBits(Tracked t) {
+        long n = 0;
+        for (long w : t.words) n += Long.bitCount(w);
+        return n;
     }
 
     private void writeFlags(Tracked t, int flags) throws BlockException {

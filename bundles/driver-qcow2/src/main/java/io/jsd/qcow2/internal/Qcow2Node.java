@@ -1,5 +1,7 @@
 package io.jsd.qcow2.internal;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -476,7 +478,18 @@ final class Qcow2Node implements BlockNode {
             if (img.h.backingFormat != null) info.put("backing-filename-format", img.h.backingFormat);
         }
         info.put("dirty-flag", img.h.dirty());
+        try {
+            var dirty = JsonNodeFactory.instance.arrayNode();
+            Bitmaps.describeDirty(img, dirty);
+            if (!dirty.isEmpty()) info.set("dirty-bitmaps", dirty); // core lifts it to the node's entry
+        } catch (BlockException e) {
+            // as for format-specific: never fail a query over a broken bitmap directory
+        }
     }
+
+    /** qemu's qcow2_strong_runtime_opts: only the encryption secret; cache sizes and the like are not. */
+    @Override
+    public boolean strongOption(String key) { return key.equals("encrypt") || key.startsWith("encrypt."); }
 
     @Override
     public void close() throws BlockException {

@@ -5,56 +5,26 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
-import org.junit.Assume;
-import org.junit.BeforeClass;
-import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
-import org.junit.runners.Parameterized.Parameters;
 
 import io.jsd.block.BlockNode;
 import io.jsd.block.BlockStatus;
 
 /** JSD reads each image made by qemu-img exactly as "qemu-img convert -O raw" does. */
 @RunWith(Parameterized.class)
-public class ReadCompatTest {
-    @Rule public TemporaryFolder tmp = new TemporaryFolder();
-
-    private final String name;
-    private final String script;
-
-    public ReadCompatTest(String name, String script) {
-        this.name = name;
-        this.script = script;
-    }
-
-    @Parameters(name = "{0}")
-    public static List<Object[]> cases() {
-        List<Object[]> c = new ArrayList<>();
-        for (Map.Entry<String, String> e : Images.all().entrySet()) c.add(new Object[] {e.getKey(), e.getValue()});
-        return c;
-    }
-
-    @BeforeClass
-    public static void peers() { Assume.assumeTrue("qemu-img missing", Harness.haveQemu()); }
+public class ReadCompatTest extends ImageCases {
+    public ReadCompatTest(String name, String script) { super(name, script); }
 
     @Test
     public void readsLikeQemu() throws Exception {
         Path dir = tmp.getRoot().toPath();
-        Images.make(script, dir);
+        byte[] want = makeImage(dir);
         Path img = dir.resolve("img.qcow2");
-        Path raw = dir.resolve("ref.raw");
-        Harness.run(Images.cmd(new String[] {"qemu-img", "convert", "-U"}, Images.qemuImage(name, img), "-O", "raw", raw.toString()));
-        byte[] want = Files.readAllBytes(raw);
         try (Harness h = new Harness()) {
             BlockNode n = h.openQcow2(img, true);
             assertEquals(name + " size", want.length, n.size());

@@ -9,19 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.junit.Assume;
-import org.junit.BeforeClass;
-import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
-import org.junit.runners.Parameterized.Parameters;
 
 import io.jsd.block.BlockNode;
 import io.jsd.block.IoFlags;
@@ -31,35 +26,14 @@ import io.jsd.block.IoFlags;
  * "qemu-img check" finds no errors and no leaks and "qemu-img compare" matches the expected content.
  */
 @RunWith(Parameterized.class)
-public class WriteCompatTest {
-    @Rule public TemporaryFolder tmp = new TemporaryFolder();
-
-    private final String name;
-    private final String script;
-
-    public WriteCompatTest(String name, String script) {
-        this.name = name;
-        this.script = script;
-    }
-
-    @Parameters(name = "{0}")
-    public static List<Object[]> cases() {
-        List<Object[]> c = new ArrayList<>();
-        for (Map.Entry<String, String> e : Images.all().entrySet()) c.add(new Object[] {e.getKey(), e.getValue()});
-        return c;
-    }
-
-    @BeforeClass
-    public static void peers() { Assume.assumeTrue("qemu-img missing", Harness.haveQemu()); }
+public class WriteCompatTest extends ImageCases {
+    public WriteCompatTest(String name, String script) { super(name, script); }
 
     @Test
     public void randomWorkload() throws Exception {
         Path dir = tmp.getRoot().toPath();
-        Images.make(script, dir);
+        byte[] model = makeImage(dir);
         Path img = dir.resolve("img.qcow2");
-        Path raw = dir.resolve("ref.raw");
-        Harness.run(Images.cmd(new String[] {"qemu-img", "convert", "-U"}, Images.qemuImage(name, img), "-O", "raw", raw.toString()));
-        byte[] model = Files.readAllBytes(raw);
         Random r = new Random(name.hashCode() * 31L + 7);
         try (Harness h = new Harness()) {
             BlockNode n = h.openQcow2(img, false);
@@ -103,11 +77,8 @@ public class WriteCompatTest {
     public void resize() throws Exception {
         Assume.assumeTrue(!name.equals("bitmap") && !name.equals("snapshot") && !name.equals("data-file-raw"));
         Path dir = tmp.getRoot().toPath();
-        Images.make(script, dir);
+        byte[] model = makeImage(dir);
         Path img = dir.resolve("img.qcow2");
-        Path raw = dir.resolve("ref.raw");
-        Harness.run(Images.cmd(new String[] {"qemu-img", "convert", "-U"}, Images.qemuImage(name, img), "-O", "raw", raw.toString()));
-        byte[] model = Files.readAllBytes(raw);
         try (Harness h = new Harness()) {
             BlockNode n = h.openQcow2(img, false);
             long small = 3_000_000 / 512 * 512, big = 40L << 20;
@@ -130,11 +101,8 @@ public class WriteCompatTest {
         Assume.assumeTrue(java.util.Set.of("v3-64k", "extended-l2-backing", "snapshot", "cluster-512", "backing", "luks",
                 "data-file", "zstd", "refcount-1", "v2").contains(name));
         Path dir = tmp.getRoot().toPath();
-        Images.make(script, dir);
+        byte[] model = makeImage(dir);
         Path img = dir.resolve("img.qcow2");
-        Path raw = dir.resolve("ref.raw");
-        Harness.run(Images.cmd(new String[] {"qemu-img", "convert", "-U"}, Images.qemuImage(name, img), "-O", "raw", raw.toString()));
-        byte[] model = Files.readAllBytes(raw);
         try (Harness h = new Harness(); var ex = Executors.newVirtualThreadPerTaskExecutor()) {
             BlockNode n = h.openQcow2(img, false);
             List<Future<?>> fs = new ArrayList<>();

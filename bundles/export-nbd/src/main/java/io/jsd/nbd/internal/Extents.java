@@ -38,19 +38,10 @@ final class Extents {
      * answered by the backing chain.
      */
     static Extents allocation(NodeHandle node, long offset, long length, int maxExtents) throws BlockException {
-        Extents e = new Extents();
-        long pos = offset;
-        long end = offset + length;
-        while (pos < end) {
-            long[] run = walk(node.io(), node.children(), pos, end - pos);
-            long n = Math.max(1, Math.min(run[1], end - pos));
+        return collect(node, offset, length, maxExtents, run -> {
             int flags = (int) run[2];
-            int f = ((flags & BlockStatus.DATA) != 0 ? 0 : Nbd.STATE_HOLE) | ((flags & BlockStatus.ZERO) != 0 ? Nbd.STATE_ZERO : 0);
-            if (e.count == maxExtents && e.flags[e.count - 1] != f) break;
-            e.add(n, f);
-            pos += n;
-        }
-        return e;
+            return ((flags & BlockStatus.DATA) != 0 ? 0 : Nbd.STATE_HOLE) | ((flags & BlockStatus.ZERO) != 0 ? Nbd.STATE_ZERO : 0);
+        });
     }
 
     /**
@@ -58,15 +49,21 @@ final class Extents {
      * N where the (N-1)th backing node does. Filters are looked through without counting.
      */
     static Extents depth(NodeHandle node, long offset, long length, int maxExtents) throws BlockException {
+        return collect(node, offset, length, maxExtents, run -> (int) run[0]);
+    }
+
+    /** Walks [offset, offset+length) run by run; {@code value} turns a {@link #walk} result into the extent's flags. */
+    private static Extents collect(NodeHandle node, long offset, long length, int maxExtents,
+                                   java.util.function.ToIntFunction<long[]> value) throws BlockException {
         Extents e = new Extents();
         long pos = offset;
         long end = offset + length;
         while (pos < end) {
             long[] run = walk(node.io(), node.children(), pos, end - pos);
             long n = Math.max(1, Math.min(run[1], end - pos));
-            int d = (int) run[0];
-            if (e.count == maxExtents && e.flags[e.count - 1] != d) break;
-            e.add(n, d);
+            int f = value.applyAsInt(run);
+            if (e.count == maxExtents && e.flags[e.count - 1] != f) break;
+            e.add(n, f);
             pos += n;
         }
         return e;

@@ -35,8 +35,10 @@ public class NbdServerStart implements QmpCommand {
 
     @Override
     public JsonNode execute(Options args, QmpSession session) throws Exception {
-        ServerConfig cfg = ServerOptions.parse(args, objects);
+        // QSD's order: the arguments (QAPI), the running server, then the address and TLS objects
+        ServerOptions.Args a = ServerOptions.read(args);
         if (service.current() != null) throw QmpException.generic("NBD server already running");
+        ServerConfig cfg = ServerOptions.resolve(a, objects);
         try {
             service.start(cfg);
             service.remember(args);

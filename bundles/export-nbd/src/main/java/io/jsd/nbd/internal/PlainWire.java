@@ -30,18 +30,7 @@ final class PlainWire implements Wire {
     }
 
     @Override
-    public void shutdown() {
-        try {
-            ch.shutdownInput();
-        } catch (IOException | RuntimeException ignored) {
-            // already closed or not connected: nothing left to stop
-        }
-        try {
-            ch.shutdownOutput();
-        } catch (IOException | RuntimeException ignored) {
-            // same
-        }
-    }
+    public void shutdown() { Wire.shutdown(ch); }
 
     @Override
     public void close() throws IOException { ch.close(); }

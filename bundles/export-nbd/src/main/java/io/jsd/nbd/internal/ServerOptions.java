@@ -23,83 +23,105 @@ import io.jsd.qmp.QmpException;
 final class ServerOptions {
     private ServerOptions() {}
 
+    /**
+     * The arguments as read, before anything is looked up: QSD checks every argument's presence,
+     * type and name (QAPI) before it looks at the server, the address or the TLS objects.
+     */
+    record Args(String type, String path, boolean isAbstract, String host, String port, String fd,
+                Optional<String> creds, Optional<String> authz, long maxConn, long handshake) {}
+
     static ServerConfig parse(Options args, ObjectRegistry objects) throws QmpException {
+        return resolve(read(args), objects);
+    }
+
+    /** Reads and checks every argument, unexpected ones included; looks nothing up. */
+    static Args read(Options args) throws QmpException {
         Options addr = args.child("addr");
         if (addr == null) throw args.missing("addr");
         String type = addr.choice("type", null, "inet", "unix", "vsock", "fd");
         if (type == null) throw addr.missing("type");
         Options data = addr.has("data") ? addr.child("data") : addr;
-        java.net.SocketAddress sa;
-        Path unixPath = null;
-        int fd = -1;
+        String path = null, host = null, port = null, fd = null;
+        boolean isAbstract = false;
         switch (type) {
             case "unix" -> {
-                String path = data.string("path");
-                if (data.bool("abstract", false)) {
-                    throw new OptionException("Abstract unix sockets are not supported");
-                }
+                path = data.string("path");
+                isAbstract = data.bool("abstract", false);
                 data.markUsed("tight");
-                unixPath = Path.of(path);
-                sa = UnixDomainSocketAddress.of(unixPath);
             }
             case "inet" -> {
-                String host = data.string("host");
+                host = data.string("host");
                 JsonNode p = data.raw("port");
                 if (p == null || p.isNull()) throw data.missing("port");
-                String port = p.asText();
+                port = p.asText();
                 for (String k : new String[] {"numeric", "ipv4", "ipv6", "keep-alive", "mptcp", "to",
                         "keep-alive-count", "keep-alive-idle", "keep-alive-interval"}) {
                     data.markUsed(k);
                 }
-                int portNo;
-                try {
-                    portNo = Integer.parseInt(port);
-                } catch (NumberFormatException e) {
-                    throw QmpException.generic("Service '" + port + "' not known");
-                }
-                sa = host.isEmpty() ? new InetSocketAddress(portNo) : new InetSocketAddress(host, portNo);
-                if (((InetSocketAddress) sa).isUnresolved()) {
-                    throw QmpException.generic("address resolution failed for " + host + ":" + port);
-                }
             }
-            case "fd" -> {
-                String str = data.string("str");
-                try {
-                    fd = Integer.parseInt(str);
-                } catch (NumberFormatException e) {
-                    // qemu also accepts the name of an fd passed over QMP (getfd); JSD takes numbers
-                    throw QmpException.generic("File descriptor named '" + str + "' has not been found");
-                }
-                if (fd < 0) throw QmpException.generic("Invalid file descriptor " + str);
-                sa = null;
-            }
+            case "fd" -> fd = data.string("str");
             default -> {
                 data.markUsed("cid");
                 data.markUsed("port");
-                throw QmpException.generic("vsock addresses are not supported");
             }
         }
         if (data != addr) data.checkAllUsed();
         addr.checkAllUsed();
-
         Optional<String> creds = args.optString("tls-creds");
         Optional<String> authz = args.optString("tls-authz");
         long maxConn = args.integer("max-connections", 0);
         long handshake = args.integer("handshake-max-seconds", ServerConfig.DEFAULT_HANDSHAKE_MAX_SECONDS);
         if (maxConn < 0 || maxConn > 0xffffffffL) {
-            throw new OptionException("Parameter 'max-connections' expects uint32");
+            throw new OptionException("Parameter 'max-connections' expects uint32_t");
         }
         if (handshake < 0 || handshake > 0xffffffffL) {
-            throw new OptionException("Parameter 'handshake-max-seconds' expects uint32");
+            throw new OptionException("Parameter 'handshake-max-seconds' expects uint32_t");
+        }
+        args.checkAllUsed();
+        return new Args(type, path, isAbstract, host, port, fd, creds, authz, maxConn, handshake);
+    }
+
+    /** Resolves the address, then the TLS objects (QSD's order: it listens before it looks up credentials). */
+    static ServerConfig resolve(Args a, ObjectRegistry objects) throws QmpException {
+        java.net.SocketAddress sa;
+        Path unixPath = null;
+        int fd = -1;
+        switch (a.type()) {
+            case "unix" -> {
+                if (a.isAbstract()) throw new OptionException("Abstract unix sockets are not supported");
+                unixPath = Path.of(a.path());
+                sa = UnixDomainSocketAddress.of(unixPath);
+            }
+            case "inet" -> {
+                int portNo;
+                try {
+                    portNo = Integer.parseInt(a.port());
+                } catch (NumberFormatException e) {
+                    throw QmpException.generic("Service '" + a.port() + "' not known");
+                }
+                sa = a.host().isEmpty() ? new InetSocketAddress(portNo) : new InetSocketAddress(a.host(), portNo);
+                if (((InetSocketAddress) sa).isUnresolved()) {
+                    throw QmpException.generic("address resolution failed for " + a.host() + ":" + a.port());
+                }
+            }
+            case "fd" -> {
+                try {
+                    fd = Integer.parseInt(a.fd());
+                } catch (NumberFormatException e) {
+                    // qemu also accepts the name of an fd passed over QMP (getfd); JSD takes numbers
+                    throw QmpException.generic("File descriptor named '" + a.fd() + "' has not been found");
+                }
+                if (fd < 0) throw QmpException.generic("Invalid file descriptor " + a.fd());
+                sa = null;
+            }
+            default -> throw QmpException.generic("vsock addresses are not supported");
         }
         TlsConfig tls = null;
-        if (creds.isPresent()) {
-            tls = tlsConfig(creds.get(), authz.orElse(null), objects);
-        } else if (authz.isPresent()) {
-            throw QmpException.generic("tls-authz is not supported without tls-creds");
-        }
-        return new ServerConfig(sa, unixPath, tls, (int) Math.min(maxConn, Integer.MAX_VALUE),
-                (int) Math.min(handshake, Integer.MAX_VALUE), fd);
+        if (a.creds().isPresent()) {
+            tls = tlsConfig(a.creds().get(), a.authz().orElse(null), objects);
+        } // QSD accepts tls-authz without tls-creds and ignores it: so does JSD
+        return new ServerConfig(sa, unixPath, tls, (int) Math.min(a.maxConn(), Integer.MAX_VALUE),
+                (int) Math.min(a.handshake(), Integer.MAX_VALUE), fd);
     }
 
     private static TlsConfig tlsConfig(String id, String authzId, ObjectRegistry objects) throws QmpException {

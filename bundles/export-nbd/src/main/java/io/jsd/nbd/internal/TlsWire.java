@@ -168,18 +168,7 @@ final class TlsWire implements Wire {
     }
 
     @Override
-    public void shutdown() {
-        try {
-            ch.shutdownInput();
-        } catch (IOException | RuntimeException ignored) {
-            // already closed
-        }
-        try {
-            ch.shutdownOutput();
-        } catch (IOException | RuntimeException ignored) {
-            // already closed
-        }
-    }
+    public void shutdown() { Wire.shutdown(ch); }
 
     @Override
     public void close() throws IOException {

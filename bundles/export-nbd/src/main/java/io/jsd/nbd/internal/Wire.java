@@ -23,6 +23,20 @@ interface Wire extends Closeable {
     /** Ends the stream without waiting (a hard disconnect); a blocked reader wakes up with EOF or an error. */
     void shutdown();
 
+    /** Shuts both directions of {@code ch}, ignoring a channel that is already closed or not connected. */
+    static void shutdown(java.nio.channels.SocketChannel ch) {
+        try {
+            ch.shutdownInput();
+        } catch (IOException | RuntimeException ignored) {
+            // already closed or not connected: nothing left to stop
+        }
+        try {
+            ch.shutdownOutput();
+        } catch (IOException | RuntimeException ignored) {
+            // same
+        }
+    }
+
     /** True for a TLS wire. */
     default boolean secure() { return false; }
 }

@@ -86,9 +86,6 @@ public class ServerControlTest {
         err = error(() -> start.execute(Options.of((ObjectNode) TestServer.JSON.readTree(
                 "{\"addr\":{\"type\":\"unix\",\"path\":\"/x\"},\"tls-creds\":\"nope\"}")), () -> false));
         assertEquals("No TLS credentials with id 'nope'", err);
-        err = error(() -> start.execute(Options.of((ObjectNode) TestServer.JSON.readTree(
-                "{\"addr\":{\"type\":\"unix\",\"path\":\"/x\"},\"tls-authz\":\"a\"}")), () -> false));
-        assertEquals("tls-authz is not supported without tls-creds", err);
         start.execute(Options.of((ObjectNode) TestServer.JSON.readTree(
                 "{\"addr\":{\"type\":\"unix\",\"data\":{\"path\":\"" + sock + "\"}}}")), () -> false);
         assertTrue(Files.exists(sock));

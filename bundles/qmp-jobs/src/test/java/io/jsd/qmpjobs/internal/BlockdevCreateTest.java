@@ -59,15 +59,20 @@ public class BlockdevCreateTest {
     private BlockdevCreate command(BlockDriver driver) throws Exception {
         BlockdevCreate c = new BlockdevCreate();
         inject(c, "jobs", jobs);
-        inject(c, "graph", new BlockGraph() {
+        inject(c, "graph", graphWith(name -> name.equals("test") ? Optional.of(driver) : Optional.empty()));
+        return c;
+    }
+
+    /** A graph with no nodes whose drivers are looked up by {@code drivers}. */
+    private static BlockGraph graphWith(java.util.function.Function<String, Optional<BlockDriver>> drivers) {
+        return new BlockGraph() {
             @Override public NodeHandle add(ObjectNode options) { throw new UnsupportedOperationException(); }
             @Override public void delete(String nodeName) {}
             @Override public Optional<NodeHandle> find(String nodeName) { return Optional.empty(); }
             @Override public NodeHandle require(String n) throws BlockException { throw BlockException.invalid("Cannot find device=" + n + " nor node-name=" + n); }
             @Override public List<NodeHandle> nodes() { return List.of(); }
-            @Override public Optional<BlockDriver> driver(String name) { return name.equals("test") ? Optional.of(driver) : Optional.empty(); }
-        });
-        return c;
+            @Override public Optional<BlockDriver> driver(String name) { return drivers.apply(name); }
+        };
     }
 
     @Test
@@ -103,14 +108,7 @@ public class BlockdevCreateTest {
     public void qcow2CreateErrorsAreQemus() throws Exception {
         BlockDriver q = new io.jsd.qcow2.internal.Qcow2Driver();
         BlockdevCreate c = command(q);
-        inject(c, "graph", new BlockGraph() {
-            @Override public NodeHandle add(ObjectNode options) { throw new UnsupportedOperationException(); }
-            @Override public void delete(String nodeName) {}
-            @Override public Optional<NodeHandle> find(String nodeName) { return Optional.empty(); }
-            @Override public NodeHandle require(String n) throws BlockException { throw BlockException.invalid("Cannot find device=" + n + " nor node-name=" + n); }
-            @Override public List<NodeHandle> nodes() { return List.of(); }
-            @Override public Optional<BlockDriver> driver(String name) { return Optional.of(q); }
-        });
+        inject(c, "graph", graphWith(name -> Optional.of(q)));
         c.execute(Options.of((ObjectNode) M.readTree("{\"job-id\":\"c2\",\"options\":{\"driver\":\"qcow2\",\"file\":\"f\",\"size\":1000}}")), null);
         assertEquals("Image size must be a multiple of 512 bytes", awaitConcluded("c2").get("error").asText());
         c.execute(Options.of((ObjectNode) M.readTree("{\"job-id\":\"c3\",\"options\":{\"driver\":\"qcow2\",\"file\":\"f\",\"size\":1048576}}")), null);

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -144,6 +145,11 @@ public final class ExportService implements ExportRegistry {
                 o.choice("type", null, drivers.keySet().toArray(String[]::new)); // "does not accept value"
             }
             Common c = readCommon(o);
+            // QSD checks every argument (QAPI) before anything else: read them all on a copy first
+            Options all = new Options(o.json().deepCopy(), o.prefix(), o.keyval());
+            readCommon(all);
+            if (list.get(0).readOptions(all)) all.checkAllUsed();
+            if (!io.jsd.core.internal.Ids.wellFormed(c.id())) throw QmpException.generic("Invalid block export id");
             if (exports.containsKey(c.id())) throw QmpException.generic("Block export id '" + c.id() + "' is already in use");
             NodeHandle node = graph.find(c.nodeName()).orElseThrow(() -> QmpException.generic(
                     "Cannot find device='' nor node-name='" + c.nodeName() + "'"));
@@ -179,6 +185,7 @@ public final class ExportService implements ExportRegistry {
 
     @Override
     public void delete(String id, boolean hard) throws Exception {
+        if (!hard) awaitClosingClients(id);
         ExportEntry e;
         lock.lock();
         try {
@@ -186,7 +193,7 @@ public final class ExportService implements ExportRegistry {
             if (e == null) throw QmpException.generic("Export '" + id + "' is not found");
             if (e.shuttingDown) throw QmpException.generic("Export '" + id + "' is already shutting down");
             Export x = e.export;
-            if (!hard && x != null && x.inUse()) throw QmpException.generic("Export '" + id + "' still in use");
+            if (!hard && x != null && x.inUse()) throw QmpException.generic("export '" + id + "' still in use");
             e.shuttingDown = true;
         } finally {
             lock.unlock();
@@ -211,6 +218,26 @@ public final class ExportService implements ExportRegistry {
             ev.emit("BLOCK_EXPORT_DELETED", data);
         }
     }
+
+    /**
+     * A client that has just said goodbye (qemu-io exits right after NBD_CMD_DISC) may still be
+     * counted for a moment while its connection winds down; QSD has already seen it go by the time
+     * the next QMP command runs. Give such clients a short, bounded moment before safe mode decides.
+     */
+    private void awaitClosingClients(String id) throws InterruptedException {
+        Export x;
+        lock.lock();
+        try {
+            ExportEntry e = exports.get(id);
+            x = e == null ? null : e.export;
+        } finally {
+            lock.unlock();
+        }
+        long deadline = System.nanoTime() + SAFE_DELETE_GRACE_NANOS;
+        while (x != null && x.inUse() && System.nanoTime() < deadline) Thread.sleep(5);
+    }
+
+    private static final long SAFE_DELETE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     /** Closes every export (daemon shutdown, or core stopping). */
     @Deactivate

@@ -14,6 +14,13 @@ final class IoStats {
     final LongAdder failedRd = new LongAdder(), failedWr = new LongAdder(), failedFlush = new LongAdder(),
             failedUnmap = new LongAdder();
 
+    /** Counts one write (data or zeroes) of {@code len} bytes at {@code offset}. */
+    void wrote(long offset, long len) {
+        wrOps.increment();
+        wrBytes.add(len);
+        wrHighest.accumulateAndGet(offset + len, Math::max);
+    }
+
     ObjectNode describe() {
         ObjectNode s = JsonNodeFactory.instance.objectNode();
         s.put("rd_bytes", rdBytes.sum());

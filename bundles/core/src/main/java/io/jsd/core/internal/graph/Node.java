@@ -205,45 +205,89 @@ final class Node implements NodeHandle {
     }
 
     /**
-     * qemu's rule in bdrv_refresh_filename: a node over a "file" child, given no options of its own
-     * (a backing file read from the image header does not count), is named by its file's filename.
+     * qemu's rule in bdrv_refresh_filename: a format node over a protocol "file" child (a leaf with
+     * a plain filename) is named by its file's filename unless it has strong options of its own or
+     * its backing was overridden; otherwise it gets a json: filename.
      */
     private String plainFilename() {
         Edge file;
         synchronized (edges) {
             file = edges.get("file");
         }
-        if (file == null) return null;
+        if (file == null || !file.child().edgeList().isEmpty()) return null;
         for (var e : options.properties()) {
-            String k = e.getKey();
-            if (!k.equals("driver") && !k.equals("file") && !COMMON_KEYS.contains(k) && !WEAK_KEYS.contains(k)) return null;
+            if (strongOption(e.getKey())) return null;
         }
-        return file.child().imageInfo().path("filename").asText(null);
+        if (backingOverridden()) return null;
+        String name = file.child().imageInfo().path("filename").asText(null);
+        return name == null || name.startsWith("json:") ? null : name;
     }
 
     /** Options that do not change what the image is, left out of json: filenames (qemu's weak runtime options). */
     private static final Set<String> WEAK_KEYS = Set.of("aio", "aio-max-batch", "locking", "drop-cache", "pr-manager",
             "x-check-cache-dropped", "latency-ns");
 
+    /** An option that changes what the image is (qemu's strong runtime option); children count by their own. */
+    private boolean strongOption(String k) {
+        if (k.equals("driver") || k.equals("backing") || COMMON_KEYS.contains(k) || WEAK_KEYS.contains(k)) return false;
+        synchronized (edges) {
+            if (edges.containsKey(k)) return false;
+        }
+        Opened o = opened;
+        return o == null || o.driver().strongOption(k);
+    }
+
     /**
-     * What a json: filename is built from (qemu's full_open_options): the driver, its options that
-     * matter, and each child's own full options (children given by reference are expanded).
+     * qemu's bdrv_backing_overridden: a backing node opened from the image header is what the header
+     * names; one given by the user is overridden unless its filename is the header's backing file;
+     * no backing node where the header names one ({@code "backing": null}) is overridden too.
+     */
+    private boolean backingOverridden() {
+        Node b = backing();
+        if (b != null && !options.has("backing")) return false; // opened from the header
+        String header = headerBackingFile();
+        if (b == null) return !header.isEmpty();
+        return !header.equals(b.imageInfo().path("filename").asText(""));
+    }
+
+    /** The backing file the image header names (qemu's auto_backing_file before a backing node is opened), or "". */
+    private String headerBackingFile() {
+        Opened o = opened;
+        if (o == null || !gate.isOpen()) {
+            ObjectNode last = lastImage;
+            return last == null ? "" : last.path("backing-filename").asText("");
+        }
+        ObjectNode scratch = JsonNodeFactory.instance.objectNode();
+        try {
+            o.driver().describe(scratch);
+        } catch (RuntimeException e) {
+            return "";
+        }
+        return scratch.path("backing-filename").asText("");
+    }
+
+    /**
+     * What a json: filename is built from (qemu's full_open_options): the driver, its strong
+     * options, and each child's own full options (children given by reference are expanded); a
+     * backing child only when it was overridden, and {@code "backing": null} when it was removed.
      */
     ObjectNode fullOptions() {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("driver", driver());
-        Map<String, Edge> byKey;
-        synchronized (edges) {
-            byKey = new LinkedHashMap<>(edges);
-        }
         options.properties().forEach(e -> {
-            String k = e.getKey();
-            if (k.equals("driver") || COMMON_KEYS.contains(k) || WEAK_KEYS.contains(k) || byKey.containsKey(k)) return;
-            out.set(k, e.getValue());
+            if (strongOption(e.getKey())) out.set(e.getKey(), e.getValue());
         });
-        byKey.forEach((k, e) -> out.set(k, e.child().fullOptions()));
+        boolean overridden = backingOverridden();
+        for (Edge e : edgeList()) {
+            if (e.role() == ChildRole.COW && !overridden) continue;
+            out.set(e.key(), e.child().fullOptions());
+        }
+        if (overridden && backing() == null) out.putNull("backing");
         return out;
     }
+
+    /** A driver reports its bitmaps with the image facts; qemu shows them on the node's entry instead. */
+    private static final String DIRTY_BITMAPS = "dirty-bitmaps";
 
     /** The query-named-block-nodes entry (qemu's BlockDeviceInfo), backing chain nested. */
     @Override
@@ -256,8 +300,11 @@ final class Node implements NodeHandle {
     }
 
     /** This node's image with what its backing node adds (qemu's bdrv_query_image_info). */
-    private ObjectNode imageWithBacking(boolean nest) {
-        ObjectNode image = imageInfo();
+    private ObjectNode imageWithBacking(boolean nest) { return withBacking(imageInfo(), nest); }
+
+    /** Adds to {@code image} (this node's, as imageInfo gave it) what the backing node adds. */
+    private ObjectNode withBacking(ObjectNode image, boolean nest) {
+        image.remove(DIRTY_BITMAPS);
         Node b = backing();
         if (b != null) {
             ObjectNode bi = nest ? b.imageWithBacking(true) : b.imageInfo();
@@ -270,15 +317,17 @@ final class Node implements NodeHandle {
     @Override
     public ObjectNode describe(boolean flat) {
         CommonOptions c = common;
-        ObjectNode image = imageWithBacking(!flat);
+        ObjectNode own = imageInfo();
+        JsonNode bitmaps = own.get(DIRTY_BITMAPS);
+        ObjectNode image = withBacking(own, !flat);
         ObjectNode d = JsonNodeFactory.instance.objectNode();
+        if (bitmaps != null) d.set(DIRTY_BITMAPS, bitmaps);
         d.set("file", image.get("filename"));
         d.put("node-name", name);
         d.put("ro", c.readOnly());
         d.put("drv", c.driver());
-        if (image.has("full-backing-filename")) {
-            d.set("backing_file", image.has("backing-filename") ? image.get("backing-filename") : image.get("full-backing-filename"));
-        }
+        // qemu: the backing node's filename, which withBacking put in full-backing-filename
+        if (backing() != null) d.set("backing_file", image.get("full-backing-filename"));
         d.put("backing_file_depth", flat ? 0 : backingDepth());
         // a driver reports encryption in the image; qemu shows it there only when true
         d.put("encrypted", image.path("encrypted").asBoolean(false));

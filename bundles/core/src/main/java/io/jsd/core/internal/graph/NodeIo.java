@@ -155,9 +155,7 @@ final class NodeIo implements BlockNode {
                     if (emulateFua) doFlush(o);
                 }
             }
-            node.stats.wrOps.increment();
-            node.stats.wrBytes.add(len);
-            node.stats.wrHighest.accumulateAndGet(offset + len, Math::max);
+            node.stats.wrote(offset, len);
         } catch (BlockException | RuntimeException e) {
             node.stats.failedWr.increment();
             throw e;
@@ -225,9 +223,7 @@ final class NodeIo implements BlockNode {
             long size = checkRange(offset, length);
             if (length > 0) zeroes(o, offset, length, flags, size);
             node.stats.zeroOps.increment();
-            node.stats.wrOps.increment();
-            node.stats.wrBytes.add(length);
-            node.stats.wrHighest.accumulateAndGet(offset + length, Math::max);
+            node.stats.wrote(offset, length);
         } catch (BlockException | RuntimeException e) {
             node.stats.failedWr.increment();
             throw e;

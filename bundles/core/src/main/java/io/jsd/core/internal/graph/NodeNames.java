@@ -15,14 +15,7 @@ final class NodeNames {
 
     /** qemu's id_wellformed plus the length limit of BlockDriverState.node_name. */
     static void validate(String name) {
-        boolean ok = !name.isEmpty() && isAlpha(name.charAt(0));
-        for (int i = 1; ok && i < name.length(); i++) {
-            char c = name.charAt(i);
-            ok = isAlpha(c) || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-        }
-        if (!ok) throw new OptionException("Invalid node-name: '" + name + "'");
+        if (!io.jsd.core.internal.Ids.wellFormed(name)) throw new OptionException("Invalid node-name: '" + name + "'");
         if (name.length() >= 32) throw new OptionException("Node name too long");
     }
-
-    private static boolean isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 }

@@ -76,12 +76,8 @@ public final class ObjectRegistryImpl implements ObjectRegistry {
         secrets.remove(id);
     }
 
-    /** qemu's id_wellformed: a letter, then letters, digits, '-', '.', '_'. */
-    static boolean wellFormed(String id) {
-        if (id.isEmpty() || !Character.isLetter(id.charAt(0))) return false;
-        for (char c : id.toCharArray()) if (!(Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_')) return false;
-        return true;
-    }
+    /** qemu's id_wellformed. */
+    static boolean wellFormed(String id) { return io.jsd.core.internal.Ids.wellFormed(id); }
 
     private static byte[] loadSecret(Options o) {
         byte[] raw;

@@ -138,7 +138,7 @@ public class ExportServiceTest {
             exports.delete("e0", false);
             fail();
         } catch (Exception e) {
-            assertEquals("Export 'e0' still in use", e.getMessage());
+            assertEquals("export 'e0' still in use", e.getMessage()); // QSD's wording
         }
         exports.delete("e0", true);
         assertTrue(fake.created.get(0).forced);

@@ -81,8 +81,9 @@ final class RawNode implements BlockNode {
     public void describe(ObjectNode info) {
         ObjectNode child = JsonNodeFactory.instance.objectNode();
         file.describe(child);
-        if (fixedSize < 0 && offset == 0 && child.has("filename")) info.set("filename", child.get("filename"));
         if (child.has("actual-size")) info.set("actual-size", child.get("actual-size"));
+        // qemu's raw_co_get_info forwards to the child: a format child's cluster size shows through
+        if (child.has("cluster-size")) info.set("cluster-size", child.get("cluster-size"));
         info.put("dirty-flag", false);
     }
 }
