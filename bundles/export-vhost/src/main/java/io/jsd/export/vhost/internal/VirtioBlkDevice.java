@@ -32,6 +32,7 @@ public final class VirtioBlkDevice implements VhostUserBackend {
     private volatile int writeback;
     /** Whether writes are made stable before completion (writethrough=on, or the guest chose it). */
     private volatile boolean writethrough;
+    private final IoErrorLog ioErrors = new IoErrorLog("vhost-user-blk");
 
     public VirtioBlkDevice(BlockNode node, boolean writable, boolean writethrough, int numQueues, int blockSize) {
         this.node = node;
@@ -118,10 +119,13 @@ public final class VirtioBlkDevice implements VhostUserBackend {
         int statusPos = statusBuf.limit() - 1;
         byte status;
         try {
-            status = chain.badAddress() != null ? S_IOERR : execute(chain);
-        } catch (RuntimeException e) {
+            status = chain.badAddress() != null
+                    ? ioerr("request " + chain.head(), "buffer outside guest memory: " + chain.badAddress(), null)
+                    : execute(chain);
+        } catch (RuntimeException | Error e) {
+            // an Error too: the status byte must still be written, or the guest waits forever
             LOG.log(Level.WARNING, "virtio-blk request failed unexpectedly", e);
-            status = S_IOERR;
+            status = ioerr("request " + chain.head(), "unexpected failure", e);
         }
         statusBuf.put(statusPos, status);
         return usedLen;
@@ -129,10 +133,7 @@ public final class VirtioBlkDevice implements VhostUserBackend {
 
     private byte execute(DescriptorChain chain) {
         long outBytes = chain.readableBytes();
-        if (outBytes < 16) {
-            LOG.fine("virtio-blk request outhdr too short");
-            return S_IOERR;
-        }
+        if (outBytes < 16) return ioerr("request " + chain.head(), "header shorter than 16 bytes", null);
         ByteBuffer hdr = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer[] out = slice(chain.readable(), 0, outBytes);
         copyOut(out, hdr);
@@ -142,8 +143,8 @@ public final class VirtioBlkDevice implements VhostUserBackend {
         ByteBuffer[] inData = slice(chain.writable(), 0, chain.writableBytes() - 1);
         try {
             switch (type) {
-                case T_IN -> { return readWrite(false, sector, inData); }
-                case T_OUT -> { return readWrite(true, sector, outData); }
+                case T_IN -> { return readWrite(T_IN, sector, inData); }
+                case T_OUT -> { return readWrite(T_OUT, sector, outData); }
                 case T_FLUSH -> {
                     node.flush();
                     return S_OK;
@@ -157,24 +158,25 @@ public final class VirtioBlkDevice implements VhostUserBackend {
                 default -> { return S_UNSUPP; }
             }
         } catch (BlockException e) {
-            LOG.log(Level.FINE, "virtio-blk request type " + type + " failed", e);
-            return S_IOERR;
+            return ioerr(name(type) + " sector " + sector, "the node failed", e);
         }
     }
 
-    private boolean rangeOk(long sector, long bytes) {
+    /** Throws (rather than claim a zero capacity) when the node cannot tell its size, so the cause is logged. */
+    private boolean rangeOk(long sector, long bytes) throws BlockException {
         if (bytes > MAX_REQUEST_BYTES || bytes % blockSize != 0) return false;
         if ((sector & ((blockSize >> SECTOR_SHIFT) - 1)) != 0) return false;
-        long total = capacitySectors();
+        long total = node.size() >>> SECTOR_SHIFT;
         long n = bytes >>> SECTOR_SHIFT;
         return sector >= 0 && sector <= total && n <= total - sector;
     }
 
-    private byte readWrite(boolean write, long sector, ByteBuffer[] bufs) throws BlockException {
-        if (write && !writable) return S_IOERR;
+    private byte readWrite(int type, long sector, ByteBuffer[] bufs) throws BlockException {
+        boolean write = type == T_OUT;
+        if (write && !writable) return ioerr(name(type) + " sector " + sector, "the export is read-only", null);
         long bytes = 0;
         for (ByteBuffer b : bufs) bytes += b.remaining();
-        if (!rangeOk(sector, bytes)) return S_IOERR;
+        if (!rangeOk(sector, bytes)) return badRange(type, sector, bytes);
         if (bytes == 0) return S_OK;
         long offset = sector << SECTOR_SHIFT;
         if (write) node.write(offset, bufs, writethrough ? IoFlags.FUA : 0);
@@ -183,16 +185,16 @@ public final class VirtioBlkDevice implements VhostUserBackend {
     }
 
     private byte discardOrZero(int type, ByteBuffer[] outData) throws BlockException {
-        if (!writable) return S_IOERR;
+        if (!writable) return ioerr(name(type), "the export is read-only", null);
         ByteBuffer seg = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        if (copyOut(outData, seg) != 16) return S_IOERR;
+        if (copyOut(outData, seg) != 16) return ioerr(name(type), "segment shorter than 16 bytes", null);
         long sector = seg.getLong(0);
         long num = seg.getInt(8) & 0xffffffffL;
         int flags = seg.getInt(12);
         long max = type == T_WRITE_ZEROES ? MAX_WRITE_ZEROES_SECTORS : MAX_DISCARD_SECTORS;
-        if (num > max) return S_IOERR;
+        if (num > max) return ioerr(name(type) + " sector " + sector, num + " sectors, more than the limit " + max, null);
         long bytes = num << SECTOR_SHIFT;
-        if (!rangeOk(sector, bytes)) return S_IOERR;
+        if (!rangeOk(sector, bytes)) return badRange(type, sector, bytes);
         if ((flags & ~WRITE_ZEROES_FLAG_UNMAP) != 0) return S_UNSUPP;
         long offset = sector << SECTOR_SHIFT;
         if (type == T_WRITE_ZEROES) {
@@ -204,6 +206,28 @@ public final class VirtioBlkDevice implements VhostUserBackend {
             if (bytes > 0) node.discard(offset, bytes);
         }
         return S_OK;
+    }
+
+    private byte badRange(int type, long sector, long bytes) {
+        return ioerr(name(type) + " sector " + sector, bytes + " bytes: misaligned (block size " + blockSize
+                + ") or beyond the capacity of " + capacitySectors() + " sectors", null);
+    }
+
+    /** Logs why a request fails (rate-limited, on stderr) and returns its status. */
+    private byte ioerr(String request, String reason, Throwable cause) {
+        ioErrors.report(request, reason, cause);
+        return S_IOERR;
+    }
+
+    private static String name(int type) {
+        return switch (type) {
+            case T_IN -> "read";
+            case T_OUT -> "write";
+            case T_FLUSH -> "flush";
+            case T_DISCARD -> "discard";
+            case T_WRITE_ZEROES -> "write-zeroes";
+            default -> "request type " + type;
+        };
     }
 
     /** Independent views of {@code bufs} covering bytes {@code [skip, skip + len)} of their concatenation. */
