@@ -5,6 +5,10 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.File;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -374,6 +378,67 @@ public class PluginsIT {
         quit();
         ok("qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0x3c 1M 1M", "-c", "read -P 0x3d 2M 1M", image.toString());
         assertCheckClean(image);
+    }
+
+    /**
+     * Sends vhost-user GET_FEATURES (request 1, version flag 1) on a fresh connection to the export's
+     * socket and returns the feature bits; the hand-made front-end of the simplest kind.
+     */
+    private static long vhostFeatures(Path sock) throws Exception {
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+            return vhostFeatures(c);
+        }
+    }
+
+    private static long vhostFeatures(SocketChannel c) throws Exception {
+        c.write(ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(1).putInt(0).flip());
+        ByteBuffer r = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
+        while (r.hasRemaining()) {
+            if (c.read(r) < 0) throw new java.io.EOFException("vhost-user back-end closed the connection");
+        }
+        assertEquals(1, r.getInt(0));
+        assertEquals(8, r.getInt(8));
+        return r.getLong(12);
+    }
+
+    /** The vhost-user-blk export plugin stopped, started and updated: core recreates the export, which listens again. */
+    @Test
+    public void vhostExportPluginRestartListensAgain() throws Exception {
+        Path image = dir.resolve("disk.raw");
+        ok("qemu-img", "create", "-f", "raw", image.toString(), "16M");
+        Path sock = dir.resolve("vhost.sock");
+        start(List.of("--blockdev", "driver=file,node-name=file0,filename=" + image,
+                "--export", "type=vhost-user-blk,id=vu0,node-name=file0,addr.type=unix,addr.path=" + sock + ",writable=on,num-queues=2"));
+        String plugin = "io.jsd.export.vhost";
+        long features;
+        try (SocketChannel held = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+            features = vhostFeatures(held);
+            assertTrue(Long.toHexString(features), (features & (1L << 32)) != 0); // VERSION_1
+            execOk("x-jsd-plugin-stop", "{\"name\":\"" + plugin + "\"}");
+            assertEquals(0, plugin(plugin).path("export-types").size());
+            // the connected front-end is dropped and the socket is gone until the type returns
+            held.configureBlocking(false);
+            await("the front-end to be dropped", () -> {
+                try {
+                    return held.read(ByteBuffer.allocate(1)) < 0;
+                } catch (java.io.IOException e) {
+                    return true; // reset: dropped as well
+                }
+            });
+            assertFalse(Files.exists(sock));
+        }
+        execOk("x-jsd-plugin-start", "{\"name\":\"" + plugin + "\"}");
+        assertEquals("vhost-user-blk", plugin(plugin).path("export-types").path(0).asText());
+        await("the vhost-user socket", () -> Files.exists(sock));
+        assertEquals(features, vhostFeatures(sock));
+        JsonNode exports = execOk("query-block-exports", null);
+        assertEquals(exports.toString(), "vu0", exports.path(0).path("id").asText());
+        execOk("x-jsd-plugin-update", "{\"name\":\"" + plugin + "\"}");
+        await("the vhost-user socket", () -> Files.exists(sock));
+        assertEquals(features, vhostFeatures(sock));
+        execOk("block-export-del", "{\"id\":\"vu0\"}");
+        await("the socket to go", () -> !Files.exists(sock));
+        quit();
     }
 
     private List<String> commands() throws Exception {
