@@ -164,7 +164,7 @@ public class VhostIT {
         }
         script.append("echo \"E2E md5 whole $(md5sum < /dev/vda)\"\n");
         script.append("echo \"E2E queues $(ls /sys/block/vda/mq | wc -l)\"\n");
-        script.append("dmesg | grep -i 'vda\\|virtio\\|I/O error\\|invalidation' | tail -20\n");
+        script.append("dmesg | grep -i 'vda\\|virtio\\|I/O error\\|cache invalidation' | tail -20\n");
 
         long t0 = System.nanoTime();
         String node = format.equals("qcow2") ? "top" : "file0";

@@ -29,26 +29,74 @@ public final class VhostBlkExportDriver implements ExportDriver {
     /** A generous bound: each queue is a thread and the front-end's vhost_dev has a fixed limit anyway. */
     static final int MAX_QUEUES = 256;
 
+    /**
+     * BlockExportOptionsVhostUserBlk as QAPI reads it: addr (a SocketAddress, checked for unexpected
+     * members before the next option), logical-block-size, num-queues (a uint16), every member
+     * type-checked; nothing is acted on.
+     */
+    record Args(String type, String path, String fd, long numQueues, long blockSize) {
+        static Args read(Options o) {
+            Options addr = o.child("addr");
+            if (addr == null) throw o.missing("addr");
+            String type = addr.choice("type", null, "inet", "unix", "vsock", "fd");
+            if (type == null) throw addr.missing("type");
+            String path = null, fd = null;
+            switch (type) {
+                case "unix" -> {
+                    path = addr.string("path");
+                    addr.optBool("abstract");
+                    addr.optBool("tight");
+                }
+                case "fd" -> fd = addr.string("str");
+                case "vsock" -> {
+                    addr.string("cid");
+                    addr.string("port");
+                }
+                default -> { // inet
+                    addr.string("host");
+                    addr.string("port");
+                    addr.optBool("numeric");
+                    addr.optInteger("to");
+                    addr.optBool("ipv4");
+                    addr.optBool("ipv6");
+                    addr.optBool("keep-alive");
+                    addr.optInteger("keep-alive-count");
+                    addr.optInteger("keep-alive-idle");
+                    addr.optInteger("keep-alive-interval");
+                    addr.optBool("mptcp");
+                }
+            }
+            addr.checkAllUsed();
+            long lbs = o.size("logical-block-size", 512);
+            long numQueues = o.integer("num-queues", 1);
+            if (numQueues < 0 || numQueues > 0xffff) throw new OptionException("Parameter '" + name(o, "num-queues") + "' expects uint16_t");
+            return new Args(type, path, fd, numQueues, lbs);
+        }
+
+        private static String name(Options o, String key) { return o.prefix() + key; }
+    }
+
+    @Override
+    public boolean readOptions(Options options) {
+        Args.read(options);
+        return true;
+    }
+
     @Override
     public Export create(ExportContext ctx) throws Exception {
         Options o = ctx.options();
-        Options addr = o.child("addr");
-        if (addr == null) throw o.missing("addr");
-        long numQueues = o.integer("num-queues", 1);
-        long lbs = o.size("logical-block-size", 512);
-        String type = addr.choice("type", null, "unix", "fd", "inet", "vsock");
-        if (type == null) throw addr.missing("type");
-        String path = null, fdStr = null;
-        if (type.equals("unix")) path = addr.string("path");
-        else if (type.equals("fd")) fdStr = addr.string("str");
-        else throw new OptionException("vhost-user-blk only supports unix and fd socket addresses");
-        addr.checkAllUsed();
+        Args a = Args.read(o);
         o.checkAllUsed();
-        if (numQueues == 0) throw new OptionException("num-queues must be greater than 0");
-        if (numQueues < 0 || numQueues > MAX_QUEUES) {
-            throw new OptionException("num-queues must be at most " + MAX_QUEUES);
-        }
+        // then vu_blk_exp_create's checks in its order: block size, queues, and (in
+        // vhost_user_server_start) the address type
+        long numQueues = a.numQueues(), lbs = a.blockSize();
+        String path = a.path(), fdStr = a.fd();
         checkBlockSize(ctx.id(), lbs);
+        if (numQueues == 0) throw new OptionException("num-queues must be greater than 0");
+        if (numQueues > MAX_QUEUES) throw new OptionException("num-queues must be at most " + MAX_QUEUES);
+        if (!a.type().equals("unix") && !a.type().equals("fd")) {
+            throw new OptionException("Only socket address types 'unix' and 'fd' are supported");
+        }
 
         BlockNode node = ctx.node().io();
         boolean writable = ctx.writable();
@@ -68,15 +116,11 @@ public final class VhostBlkExportDriver implements ExportDriver {
         return e;
     }
 
-    /** qemu's check_block_size() messages. */
+    /** qemu 10's check_block_size() (util/block-helpers.c): one message for every bad value. */
     static void checkBlockSize(String id, long value) {
-        if (value < MIN_BLOCK_SIZE || value > MAX_BLOCK_SIZE) {
-            throw new OptionException("Property " + id + ".logical-block-size doesn't take value " + value
-                    + " (minimum: " + MIN_BLOCK_SIZE + ", maximum: " + MAX_BLOCK_SIZE + ")");
-        }
-        if ((value & (value - 1)) != 0) {
-            throw new OptionException("Property " + id + ".logical-block-size doesn't take value '" + value
-                    + "', it's not a power of 2");
+        if (value < MIN_BLOCK_SIZE || value > MAX_BLOCK_SIZE || (value & (value - 1)) != 0) {
+            throw new OptionException("parameter logical-block-size must be a power of 2 between " + MIN_BLOCK_SIZE
+                    + " and " + MAX_BLOCK_SIZE);
         }
     }
 

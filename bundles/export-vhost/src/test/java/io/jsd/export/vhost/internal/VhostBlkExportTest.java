@@ -394,23 +394,55 @@ public class VhostBlkExportTest {
         }
     }
 
+    /** Every message and its precedence checked against qemu-storage-daemon 10.0.2. */
     @Test
     public void optionErrorsMatchQemu() throws Exception {
+        String unix = "{\"type\":\"unix\",\"path\":\"" + sock + "x\"}", inet = "{\"type\":\"inet\",\"host\":\"x\",\"port\":\"1\"}";
         String[][] cases = {
-            {"{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "x\"},\"num-queues\":0}", "num-queues must be greater than 0"},
-            {"{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "x\"},\"logical-block-size\":1000}", "it's not a power of 2"},
-            {"{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "x\"},\"logical-block-size\":256}", "(minimum: 512, maximum: 2097152)"},
-            {"{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "x\"},\"bogus\":1}", "Parameter 'bogus' is unexpected"},
+            {"{\"addr\":" + unix + ",\"num-queues\":0}", "num-queues must be greater than 0"},
+            {"{\"addr\":" + unix + ",\"logical-block-size\":1000}", "parameter logical-block-size must be a power of 2 between 512 and 2097152"},
+            {"{\"addr\":" + unix + ",\"logical-block-size\":256}", "parameter logical-block-size must be a power of 2 between 512 and 2097152"},
+            {"{\"addr\":" + unix + ",\"bogus\":1}", "Parameter 'bogus' is unexpected"},
             {"{\"num-queues\":1}", "Parameter 'addr' is missing"},
+            {"{\"addr\":" + inet + "}", "Only socket address types 'unix' and 'fd' are supported"},
+            // the semantic checks come in vu_blk_exp_create's order: block size, queues, address type
+            {"{\"addr\":" + inet + ",\"num-queues\":0}", "num-queues must be greater than 0"},
+            {"{\"addr\":" + inet + ",\"num-queues\":0,\"logical-block-size\":100}", "parameter logical-block-size must be"},
         };
         for (String[] c : cases) {
             try {
                 new VhostBlkExportDriver().create(new TestContext(node, c[0], true)).close(true);
                 fail("accepted " + c[0]);
             } catch (OptionException e) {
-                assertTrue(e.getMessage(), e.getMessage().contains(c[1]));
+                assertEquals(c[0], c[1], e.getMessage().substring(0, Math.min(e.getMessage().length(), c[1].length())));
             }
         }
+    }
+
+    /** readOptions reports QAPI's errors (missing, unexpected, ill-typed) before core looks at the node, as QSD does. */
+    @Test
+    public void readOptionsReportsQapiErrorsFirst() throws Exception {
+        String[][] cases = {
+            {"{\"addr\":{\"type\":\"inet\"}}", "Parameter 'addr.host' is missing"},
+            {"{\"addr\":{\"type\":\"unix\"}}", "Parameter 'addr.path' is missing"},
+            {"{\"addr\":{\"type\":\"vsock\",\"cid\":\"1\"}}", "Parameter 'addr.port' is missing"},
+            {"{\"addr\":{\"type\":\"unix\",\"path\":\"/x\",\"bogus\":1}}", "Parameter 'addr.bogus' is unexpected"},
+            {"{\"addr\":{\"type\":\"unix\",\"path\":\"/x\"},\"num-queues\":70000}", "Parameter 'num-queues' expects uint16_t"},
+            {"{\"addr\":{\"type\":\"unix\",\"path\":\"/x\"},\"num-queues\":-1}", "Parameter 'num-queues' expects uint16_t"},
+        };
+        for (String[] c : cases) {
+            try {
+                new VhostBlkExportDriver().readOptions(io.jsd.options.Options.of((com.fasterxml.jackson.databind.node.ObjectNode)
+                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(c[0])));
+                fail("accepted " + c[0]);
+            } catch (OptionException e) {
+                assertEquals(c[0], c[1], e.getMessage());
+            }
+        }
+        // nothing acted on: no socket was created
+        assertTrue(new VhostBlkExportDriver().readOptions(io.jsd.options.Options.of((com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "y\"}}"))));
+        assertFalse(Files.exists(Path.of(sock + "y")));
     }
 
     void assertDisconnected(TestFrontEnd fe) throws Exception {
