@@ -28,9 +28,11 @@ final class Transmission {
     /** Most descriptors in one block status chunk. */
     private static final int MAX_EXTENTS = 1 << 16;
     /**
-     * Small reads and writes run on the reader thread itself while the node answers faster than
-     * this on average (page cache, memory): a thread hand-off would cost more than the I/O. Slower
-     * nodes get every request on its own virtual thread, so a slow request never holds up others.
+     * A small read or write runs on the reader thread itself when no further request is already
+     * waiting in the input buffer (queue depth 1) and the node answers faster than this on average
+     * (page cache, memory): a thread hand-off would cost more than the I/O. When requests queue up,
+     * or the node is slower, every request gets its own virtual thread, so requests of one
+     * connection run in parallel and a slow one never holds up others.
      */
     private static final long INLINE_MAX_NANOS = 40_000;
     private static final long INLINE_MAX_LENGTH = 256 * 1024;
@@ -90,7 +92,7 @@ final class Transmission {
                     if (!r.sent) recycle(r); // the client went away in the middle of the payload
                     throw e;
                 }
-                if (ioNanos < INLINE_MAX_NANOS && r.length <= INLINE_MAX_LENGTH
+                if (in.buffered() == 0 && ioNanos < INLINE_MAX_NANOS && r.length <= INLINE_MAX_LENGTH
                         && (r.type == Nbd.CMD_READ || r.type == Nbd.CMD_WRITE)) {
                     r.inline = true;
                     execute(r);
