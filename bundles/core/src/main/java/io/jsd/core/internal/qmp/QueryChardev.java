@@ -32,13 +32,8 @@ public final class QueryChardev implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode info = f.objectNode().put("name", "ChardevInfo").put("meta-type", "object");
-        ArrayNode m = info.putArray("members");
-        m.addObject().put("name", "label").put("type", "str");
-        m.addObject().put("name", "filename").put("type", "str");
-        m.addObject().put("name", "frontend-open").put("type", "bool");
-        ObjectNode list = f.objectNode().put("name", "[ChardevInfo]").put("meta-type", "array").put("element-type", "ChardevInfo");
+        ObjectNode info = QmpSchema.object("ChardevInfo", "label:str", "filename:str", "frontend-open:bool");
+        ObjectNode list = QmpSchema.array("ChardevInfo");
         return new QmpSchema("0", "[ChardevInfo]", List.of(info, list));
     }
 }

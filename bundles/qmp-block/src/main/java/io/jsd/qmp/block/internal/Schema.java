@@ -1,53 +1,18 @@
 package io.jsd.qmp.block.internal;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Builds query-qmp-schema SchemaInfo entries in qemu's shape. */
-final class Schema {
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+import io.jsd.qmp.QmpSchema;
 
+/** The SchemaInfo entries the block commands share (built with the API's {@link QmpSchema} builders). */
+final class Schema {
     private Schema() {}
 
-    /** An object type; members are "name:type", a trailing "?" on the name marks it optional. */
-    static ObjectNode object(String name, String... members) {
-        ObjectNode o = F.objectNode();
-        o.put("name", name);
-        o.put("meta-type", "object");
-        ArrayNode m = o.putArray("members");
-        for (String spec : members) {
-            int colon = spec.indexOf(':');
-            String n = spec.substring(0, colon);
-            ObjectNode e = m.addObject();
-            boolean optional = n.endsWith("?");
-            e.put("name", optional ? n.substring(0, n.length() - 1) : n);
-            e.put("type", spec.substring(colon + 1));
-            if (optional) e.putNull("default");
-        }
-        return o;
-    }
+    static ObjectNode object(String name, String... members) { return QmpSchema.object(name, members); }
 
-    static ObjectNode array(String element) {
-        ObjectNode o = F.objectNode();
-        o.put("name", "[" + element + "]");
-        o.put("meta-type", "array");
-        o.put("element-type", element);
-        return o;
-    }
+    static ObjectNode array(String element) { return QmpSchema.array(element); }
 
-    static ObjectNode enumeration(String name, String... values) {
-        ObjectNode o = F.objectNode();
-        o.put("name", name);
-        o.put("meta-type", "enum");
-        ArrayNode m = o.putArray("members");
-        ArrayNode v = o.putArray("values");
-        for (String s : values) {
-            m.addObject().put("name", s);
-            v.add(s);
-        }
-        return o;
-    }
+    static ObjectNode enumeration(String name, String... values) { return QmpSchema.enumeration(name, values); }
 
     static final ObjectNode BLOCKDEV_OPTIONS = object("BlockdevOptions", "driver:str", "node-name?:str",
             "discard?:BlockdevDiscardOptions", "cache?:BlockdevCacheOptions", "read-only?:bool",

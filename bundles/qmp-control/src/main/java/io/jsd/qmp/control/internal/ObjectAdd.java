@@ -32,10 +32,7 @@ public final class ObjectAdd implements QmpCommand {
     @Override
     public QmpSchema schema() {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode arg = f.objectNode().put("name", "ObjectOptions").put("meta-type", "object");
-        var m = arg.putArray("members");
-        m.addObject().put("name", "qom-type").put("type", "ObjectType");
-        m.addObject().put("name", "id").put("type", "str");
+        ObjectNode arg = QmpSchema.object("ObjectOptions", "qom-type:ObjectType", "id:str");
         arg.put("tag", "qom-type");
         arg.putArray("variants");
         ObjectNode types = f.objectNode().put("name", "ObjectType").put("meta-type", "enum");
