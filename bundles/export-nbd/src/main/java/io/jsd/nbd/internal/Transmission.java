@@ -21,11 +21,11 @@ final class Transmission {
      * What one connection may hold in flight, in KiB: payload and reply buffers plus a fixed
      * overhead per request (its Request, virtual thread and reply headers). A request over budget
      * waits, on this connection's reader thread, for the connection's own earlier requests to be
-     * answered; it never takes memory from other clients. 64 MiB keeps two maximum-sized requests
+     * answered; it never takes memory from other clients. 68 MiB keeps two maximum-sized requests
      * streaming; -Djsd.nbd.connectionBudget=BYTES changes it.
      */
     static final int BUDGET = (int) (Math.min(1L << 40, Math.max(Nbd.MAX_BUFFER + (2L << 20),
-            Long.getLong("jsd.nbd.connectionBudget", 64L << 20))) >> 10);
+            Long.getLong("jsd.nbd.connectionBudget", 2L * Nbd.MAX_BUFFER + (4L << 20)))) >> 10);
     /** The fixed part of a request's cost (KiB): at most BUDGET / 64 = 1024 requests in flight. */
     private static final int REQUEST_OVERHEAD = 64;
     /**
