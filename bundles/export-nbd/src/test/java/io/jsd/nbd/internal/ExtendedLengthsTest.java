@@ -6,6 +6,8 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.After;
 import org.junit.Before;
@@ -43,8 +45,10 @@ public class ExtendedLengthsTest {
         server.close();
     }
 
-    private RawClient connect() throws Exception {
-        RawClient c = new RawClient(server.socket);
+    private RawClient connect() throws Exception { return connect(server.socket); }
+
+    private static RawClient connect(java.nio.file.Path socket) throws Exception {
+        RawClient c = new RawClient(socket);
         c.greet();
         c.option(Nbd.OPT_EXTENDED_HEADERS, new byte[0]);
         assertEquals(Nbd.REP_ACK, c.optReply().type());
@@ -117,5 +121,61 @@ public class ExtendedLengthsTest {
             // the payload cannot be skipped: the connection ends, as with QSD
             assertTrue(c.closedByServer());
         }
+    }
+
+    /** What a server answers to each hostile request: errno and text, or "ok". */
+    private static List<String> answers(java.nio.file.Path socket) throws Exception {
+        List<String> out = new ArrayList<>();
+        long[][] cases = {{0, HUGE}, {0, MAX}, {4096, -4096L}, {HUGE, 512}, {MAX, 1}, {1 << 20, 1}};
+        try (RawClient c = connect(socket)) {
+            long cookie = 1;
+            for (int type : new int[] {Nbd.CMD_READ, Nbd.CMD_CACHE, Nbd.CMD_WRITE_ZEROES, Nbd.CMD_BLOCK_STATUS, Nbd.CMD_TRIM}) {
+                for (long[] k : cases) {
+                    c.extendedRequest(0, type, cookie, k[0], k[1]);
+                    RawClient.Chunk ch = c.extendedChunk();
+                    assertEquals(cookie++, ch.cookie());
+                    assertTrue(ch.done());
+                    out.add(Nbd.cmdName(type) + " " + Long.toUnsignedString(k[0]) + "+" + Long.toUnsignedString(k[1]) + ": "
+                            + (ch.error() ? ch.errno() + " " + ch.message() : "ok"));
+                }
+            }
+        }
+        // compact headers: refusals of writes are EINVAL too, not ENOSPC
+        try (RawClient c = new RawClient(socket)) {
+            c.greet();
+            assertEquals(Nbd.REP_ACK, c.go("disk"));
+            c.request(0, Nbd.CMD_WRITE, 1, (1 << 20) - 256, 512, new byte[512]);
+            out.add("compact write past EOF: " + c.simpleReply(1));
+            c.request(0, Nbd.CMD_WRITE_ZEROES, 2, (1 << 20) - 256, 512, null);
+            out.add("compact write zeroes past EOF: " + c.simpleReply(2));
+            c.request(0, Nbd.CMD_CACHE, 3, 0, (32 << 20) + 1, null);
+            out.add("compact cache over 32 MiB: " + c.simpleReply(3));
+        }
+        return out;
+    }
+
+    @Test
+    public void answersAreQsds() throws Exception {
+        Peers.assume("qemu-storage-daemon", "qemu-img");
+        java.nio.file.Path dir = tmp.newFolder("qsd").toPath();
+        java.nio.file.Path img = dir.resolve("disk.img");
+        java.nio.file.Path sock = dir.resolve("qsd.sock");
+        Peers.run("qemu-img", "create", "-f", "raw", img.toString(), Long.toString(SIZE)).ok();
+        Process p = new ProcessBuilder("qemu-storage-daemon", "--blockdev", "driver=file,node-name=f,filename=" + img,
+                "--nbd-server", "addr.type=unix,addr.path=" + sock, "--export", "type=nbd,id=e,node-name=f,name=disk,writable=on")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("qsd.log").toFile()).start();
+        List<String> qsd;
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (!java.nio.file.Files.exists(sock)) {
+                if (System.nanoTime() > deadline || !p.isAlive()) throw new AssertionError("qemu-storage-daemon did not start");
+                Thread.sleep(20);
+            }
+            qsd = answers(sock);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+        assertEquals(qsd, answers(server.socket));
     }
 }
