@@ -89,6 +89,9 @@ final class Connection implements Runnable {
             } else if (!aborted) {
                 NbdServer.LOG.log(Level.WARNING, "nbd: Disconnect client, due to: " + e.getMessage());
             }
+        } catch (OutOfMemoryError e) {
+            // only this connection ends; requests that fail to get a buffer are answered ENOMEM instead
+            NbdServer.LOG.log(Level.WARNING, "nbd: Disconnect client, due to: out of memory (" + e.getMessage() + ")");
         } finally {
             if (timeout != null) timeout.cancel(false);
             NbdExport export = attached;

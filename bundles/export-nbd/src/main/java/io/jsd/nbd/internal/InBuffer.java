@@ -21,11 +21,16 @@ final class InBuffer {
     /**
      * Moves to a larger buffer, keeping what is buffered: the handshake reads through a small one
      * (idle and half-open connections then hold little), the transmission phase batches headers
-     * and small writes in a larger one.
+     * and small writes in a larger one. Without memory for it, the small one stays (slower, not broken).
      */
     void grow(int capacity) {
         if (capacity <= buf.capacity()) return;
-        ByteBuffer b = ByteBuffer.allocateDirect(capacity);
+        ByteBuffer b;
+        try {
+            b = ByteBuffer.allocateDirect(capacity);
+        } catch (OutOfMemoryError e) {
+            return; // direct memory is short (thousands of connections): go on with the small buffer
+        }
         b.put(buf);
         b.flip();
         buf = b;

@@ -202,13 +202,7 @@ final class Transmission {
                     err = "Export is read-only";
                 }
             }
-            case Nbd.CMD_BLOCK_STATUS -> {
-                valid |= Nbd.CMD_FLAG_REQ_ONE;
-                if (session.contexts() == 0) {
-                    errno = Nbd.EINVAL;
-                    err = "no metadata context negotiated";
-                }
-            }
+            case Nbd.CMD_BLOCK_STATUS -> valid |= Nbd.CMD_FLAG_REQ_ONE; // contexts: checked when it runs, as QSD
             default -> {
                 errno = Nbd.EINVAL;
                 err = "invalid request type (" + r.type + ") received";
@@ -296,7 +290,12 @@ final class Transmission {
                     ok(r);
                 }
                 case Nbd.CMD_CACHE -> ok(r);
-                case Nbd.CMD_BLOCK_STATUS -> blockStatus(r);
+                case Nbd.CMD_BLOCK_STATUS -> {
+                    // QSD's order (nbd_handle_request): after the bounds and flags checks
+                    if (r.length == 0) fail(r, Nbd.EINVAL, "need non-zero length");
+                    else if (session.contexts() == 0) fail(r, Nbd.EINVAL, "CMD_BLOCK_STATUS not negotiated");
+                    else blockStatus(r);
+                }
                 default -> fail(r, Nbd.EINVAL, "invalid request type (" + r.type + ") received");
             }
         } catch (BlockException e) {

@@ -126,7 +126,7 @@ public class ExtendedLengthsTest {
     /** What a server answers to each hostile request: errno and text, or "ok". */
     private static List<String> answers(java.nio.file.Path socket) throws Exception {
         List<String> out = new ArrayList<>();
-        long[][] cases = {{0, HUGE}, {0, MAX}, {4096, -4096L}, {HUGE, 512}, {MAX, 1}, {1 << 20, 1}};
+        long[][] cases = {{0, HUGE}, {0, MAX}, {4096, -4096L}, {HUGE, 512}, {MAX, 1}, {1 << 20, 1}, {0, 0}, {1 << 20, 0}};
         try (RawClient c = connect(socket)) {
             long cookie = 1;
             for (int type : new int[] {Nbd.CMD_READ, Nbd.CMD_CACHE, Nbd.CMD_WRITE_ZEROES, Nbd.CMD_BLOCK_STATUS, Nbd.CMD_TRIM}) {
