@@ -1,6 +1,7 @@
 package io.jsd.export.vhost.internal;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -57,13 +58,11 @@ final class MessageSocket implements AutoCloseable {
                 if (n == 0 && eofOk) return false;
                 throw new EOFException();
             }
-            MemorySegment.copy(data, JAVA_BYTE_LAYOUT, 0, b, n, r);
+            MemorySegment.copy(data, JAVA_BYTE, 0, b, n, r);
             n += r;
         }
         return true;
     }
-
-    private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT = java.lang.foreign.ValueLayout.JAVA_BYTE;
 
     /** The descriptors received since the last call (the caller owns and closes them). */
     int[] takeFds() {
