@@ -30,6 +30,7 @@ public class HostileFrontEndTest {
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
     Path sock;
     FileNode file;
+    SlowNode node;
     Export export;
 
     @Before
@@ -37,7 +38,7 @@ public class HostileFrontEndTest {
         sock = tmp.getRoot().toPath().resolve("vhost.sock");
         file = FileNode.create(tmp.getRoot().toPath().resolve("disk.img"), DISK);
         String json = "{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "\"},\"num-queues\":2}";
-        export = new VhostBlkExportDriver().create(new TestContext(new SlowNode(file, 0), json, true));
+        export = new VhostBlkExportDriver().create(new TestContext(node = new SlowNode(file, 0), json, true));
     }
 
     @After
@@ -151,6 +152,76 @@ public class HostileFrontEndTest {
                 Native.close(fe.receivedFd());
             }
             await("nothing kept per request", () -> fdsNow() <= base);
+        }
+    }
+
+    static final long BUF = TestFrontEnd.GPA + 0x100000, STATUS = TestFrontEnd.GPA + 0x3f0000;
+    static final int DESC_NEXT = 1, DESC_WRITE = 2, DESC_INDIRECT = 4;
+    static final int T_IN = 0, T_OUT = 1;
+
+    /** A write of {@code n} 512-byte buffers through one indirect table: header, n data, status. */
+    static void indirectWrite(TestFrontEnd fe, int n) {
+        long table = BUF + 0x100000, hdr = TestFrontEnd.GPA + TestFrontEnd.DATA;
+        fe.header(hdr, T_OUT, 0);
+        java.lang.foreign.MemorySegment t = fe.at(table, 16L * (n + 2));
+        for (int i = 0; i < n + 2; i++) {
+            long addr = i == 0 ? hdr : i == n + 1 ? STATUS : BUF + 512L * (i - 1);
+            int len = i == 0 ? 16 : i == n + 1 ? 1 : 512;
+            int flags = i == n + 1 ? DESC_WRITE : DESC_NEXT;
+            t.set(TestFrontEnd.U64, 16L * i, addr);
+            t.set(TestFrontEnd.U32, 16L * i + 8, len);
+            t.set(TestFrontEnd.U16, 16L * i + 12, (short) flags);
+            t.set(TestFrontEnd.U16, 16L * i + 14, (short) (i + 1));
+        }
+        fe.at(STATUS, 1).set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 0x7f);
+        fe.desc(0, 0, table, 16 * (n + 2), DESC_INDIRECT, 0);
+    }
+
+    @Test
+    public void chainsWithMoreThan1024BuffersDropTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(sock)) {
+            fe.setUp(1, ~0L);
+            indirectWrite(fe, 1000); // 1002 buffers: fine
+            fe.submit(0, 0);
+            fe.awaitUsed(0, 1);
+            assertEquals(0, fe.status(STATUS));
+            indirectWrite(fe, 1100);
+            fe.submit(0, 0);
+            try {
+                assertEquals(-1, fe.in.read());
+            } catch (IOException e) {
+                // reset: also a disconnect
+            }
+        }
+    }
+
+    @Test
+    public void requestsInFlightPerRingAreCappedAndTheRestFollow() throws Exception {
+        int old = QueueWorker.maxInFlightDefault;
+        QueueWorker.maxInFlightDefault = 2;
+        node.gate = new java.util.concurrent.CountDownLatch(1);
+        try (TestFrontEnd fe = new TestFrontEnd(sock)) {
+            fe.setUp(1, ~0L);
+            for (int i = 0; i < 5; i++) {
+                int base = 3 * i;
+                long hdr = TestFrontEnd.GPA + TestFrontEnd.DATA + 0x100L * base;
+                fe.header(hdr, T_IN, i);
+                fe.desc(0, base, hdr, 16, DESC_NEXT, base + 1);
+                fe.desc(0, base + 1, BUF + 0x1000L * i, 512, DESC_NEXT | DESC_WRITE, base + 2);
+                fe.desc(0, base + 2, STATUS + 16L * i, 1, DESC_WRITE, 0);
+                fe.at(STATUS + 16L * i, 1).set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 0x7f);
+                fe.submit(0, base);
+            }
+            await("two requests at the node", () -> node.waiting.get() == 2);
+            Thread.sleep(200);
+            assertEquals("the other three stay in the ring", 2, node.waiting.get());
+            assertEquals(0, fe.usedIdx(0));
+            node.gate.countDown();
+            fe.awaitUsed(0, 5);
+            for (int i = 0; i < 5; i++) assertEquals(0, fe.status(STATUS + 16L * i));
+        } finally {
+            QueueWorker.maxInFlightDefault = old;
+            node.gate = null;
         }
     }
 }
