@@ -20,15 +20,20 @@ import io.jsd.linux.Libc;
  * every file descriptor that arrives is known and can be closed. junixsocket's reader is not used
  * here: when more descriptors arrive than its ancillary buffer holds (MSG_CTRUNC) it fails the read
  * without returning the ones the kernel already installed, which then stay open for good. Here the
- * control buffer holds {@link VhostUser#MAX_FDS}; the kernel drops the excess itself, the ones
- * received are collected and the message is refused. Blocks in poll(2): use a platform thread.
+ * control buffer holds 16; the kernel drops any excess itself, the ones received are collected, and
+ * a message with more than {@link VhostUser#MAX_FDS} is refused (the caller closes them all).
+ * Blocks in poll(2): use a platform thread.
  */
 final class MessageSocket implements AutoCloseable {
     private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1;
     private static final int MSG_CTRUNC = 0x8, MSG_DONTWAIT = 0x40, MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int CMSG_HEADER = 16;
-    /** CMSG_SPACE(MAX_FDS * sizeof(int)). */
-    private static final int CONTROL = CMSG_HEADER + ((VhostUser.MAX_FDS * 4 + 7) & ~7);
+    /**
+     * Room for 16 fds, as QEMU's socket channel (SOCKET_MAX_FDS): more than MAX_FDS is refused
+     * with QSD's message, which counts up to 16.
+     */
+    private static final int RECEIVE_FDS = 16;
+    private static final int CONTROL = CMSG_HEADER + RECEIVE_FDS * 4;
     private static final MethodHandle RECVMSG = Libc.downcall("recvmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
@@ -96,14 +101,15 @@ final class MessageSocket implements AutoCloseable {
                 throw new IOException("recvmsg failed: errno " + e);
             }
             collectFds();
-            if ((msg.get(JAVA_INT, 48) & MSG_CTRUNC) != 0) {
-                throw new ProtocolException("message with more than " + VhostUser.MAX_FDS + " fds");
+            if (nfds > VhostUser.MAX_FDS || (msg.get(JAVA_INT, 48) & MSG_CTRUNC) != 0) {
+                throw new ProtocolException("A maximum of " + VhostUser.MAX_FDS + " fds are allowed, however got "
+                        + nfds + " fds now");
             }
             return (int) r;
         }
     }
 
-    private void collectFds() throws ProtocolException {
+    private void collectFds() {
         long controlLen = msg.get(JAVA_LONG, 40);
         long off = 0;
         while (off + CMSG_HEADER <= controlLen) {
@@ -114,9 +120,6 @@ final class MessageSocket implements AutoCloseable {
                 for (int i = 0; i < count; i++) add(control.get(JAVA_INT, off + CMSG_HEADER + 4L * i));
             }
             off += (cmsgLen + 7) & ~7L;
-        }
-        if (nfds > VhostUser.MAX_FDS) {
-            throw new ProtocolException("message with " + nfds + " fds, at most " + VhostUser.MAX_FDS + " allowed");
         }
     }
 
