@@ -224,4 +224,52 @@ public class HostileFrontEndTest {
             node.gate = null;
         }
     }
+
+    /** For each fd count: did GET_FEATURES carrying that many fds get a reply? */
+    static java.util.List<String> fdAnswers(Path socket) throws Exception {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int n : new int[] {1, 8, 9, 16, 20, 250}) {
+            int[] fds = eventfds(n);
+            try (TestFrontEnd fe = new TestFrontEnd(socket)) {
+                fe.send(GET_FEATURES, 0, new byte[0], fds);
+                String answer;
+                try {
+                    fe.reply(GET_FEATURES);
+                    answer = "reply";
+                } catch (java.io.EOFException | java.net.SocketException e) {
+                    answer = "closed";
+                }
+                out.add(n + " fds: " + answer);
+            } finally {
+                for (int fd : fds) Native.close(fd);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    public void fdLimitIsQsds() throws Exception {
+        java.util.Optional<Path> qsdBinary = Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(":"))
+                .map(d -> Path.of(d, "qemu-storage-daemon")).filter(Files::isExecutable).findFirst();
+        org.junit.Assume.assumeTrue("qemu-storage-daemon is not installed", qsdBinary.isPresent());
+        Path dir = tmp.newFolder("qsd").toPath();
+        Path qsock = dir.resolve("vhost.sock");
+        Path img = dir.resolve("q.img");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(DISK);
+        }
+        Process p = new ProcessBuilder(qsdBinary.get().toString(), "--blockdev", "driver=file,node-name=f,filename=" + img,
+                "--export", "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=" + qsock)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("qsd.log").toFile()).start();
+        java.util.List<String> qsd;
+        try {
+            await("qemu-storage-daemon to listen", () -> Files.exists(qsock) || !p.isAlive());
+            assertTrue("qemu-storage-daemon did not start", p.isAlive());
+            qsd = fdAnswers(qsock);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+        assertEquals(qsd, fdAnswers(sock));
+    }
 }
