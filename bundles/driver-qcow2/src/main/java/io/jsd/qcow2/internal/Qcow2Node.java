@@ -228,6 +228,9 @@ final class Qcow2Node implements BlockNode {
         img.lock.lock();
         try {
             checkWritable();
+            // qemu's order (handle_alloc): the L2 table first, then the data cluster, so that a
+            // broken image fails the same way (an L2 table allocated at offset 0 is refused)
+            img.l2TableForWrite(l1i);
             if (reuse) host = oldHost;
             else if (external) host = base;
             else host = img.refcounts.allocate(1);

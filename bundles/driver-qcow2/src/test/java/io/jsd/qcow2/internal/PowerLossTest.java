@@ -47,6 +47,8 @@ public class PowerLossTest {
         {"v2-c1k", "compat=0.10,cluster_size=1024"},
         {"extended-l2-c16k", "extended_l2=on,cluster_size=16384"},
         {"c64k", "cluster_size=65536"},
+        // an internal snapshot shares every cluster and L2 table: writes copy them (refcount 2 -> 1)
+        {"snapshot-c2k", "cluster_size=2048", "snapshot"},
     };
 
     private int totalCuts;
@@ -55,7 +57,7 @@ public class PowerLossTest {
     public void everyPowerCutLeavesACheckedImageWithEveryFlushedWrite() throws Exception {
         int cuts = Integer.getInteger("jsd.powerloss.cuts", 40);
         long seed = Long.getLong("jsd.powerloss.seed", 20261204);
-        for (String[] k : KINDS) run(k[0], k[1], cuts, seed ^ k[0].hashCode());
+        for (String[] k : KINDS) run(k[0], k[1], k.length > 2, cuts, seed ^ k[0].hashCode());
         System.err.println("PowerLossTest: " + totalCuts + " power cuts checked over " + KINDS.length + " image kinds");
     }
 
@@ -90,7 +92,7 @@ public class PowerLossTest {
         }
     }
 
-    private void run(String kind, String createOpts, int cuts, long seed) throws Exception {
+    private void run(String kind, String createOpts, boolean snapshot, int cuts, long seed) throws Exception {
         Path dir = tmp.newFolder(kind).toPath();
         Path img = dir.resolve("img.qcow2");
         long size = 4L << 20;
@@ -115,6 +117,7 @@ public class PowerLossTest {
         io.addAll(List.of("-c", "write -P 0x44 " + (2L << 20) + " 256k"));
         io.add(img.toString());
         Harness.run(io.toArray(String[]::new));
+        if (snapshot) Harness.run("qemu-img", "snapshot", "-c", "s1", img.toString());
         Model m = new Model(blockValues(readRaw(dir, img), kind, "initial image"));
 
         Path durable = dir.resolve("durable.qcow2");

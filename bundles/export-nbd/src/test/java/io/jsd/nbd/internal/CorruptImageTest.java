@@ -68,10 +68,10 @@ public class CorruptImageTest {
         }
     }
 
-    /** A 16 MiB image with 1 MiB of 0x42 at offset 0 and its (only) refcount block zeroed. */
-    private Path brokenImage(String name) throws Exception {
+    /** An image with 1 MiB of 0x42 at offset 0 and its (only) refcount block zeroed. */
+    private Path brokenImage(String name, String size) throws Exception {
         Path img = dir.resolve(name);
-        Peers.run("qemu-img", "create", "-q", "-f", "qcow2", img.toString(), "16M").ok();
+        Peers.run("qemu-img", "create", "-q", "-f", "qcow2", img.toString(), size).ok();
         Peers.run("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 0 1M", img.toString()).ok();
         try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
             f.seek(20);
@@ -86,11 +86,9 @@ public class CorruptImageTest {
         return img;
     }
 
-    private static final String[] IO = {"write -P 0x55 8M 64k", "write -P 0x56 9M 4k", "read -P 0x42 0 64k", "flush"};
-
-    private static String qemuIo(String uri) throws Exception {
+    private static String qemuIo(String uri, String firstWrite) throws Exception {
         List<String> c = new ArrayList<>(List.of("qemu-io", "-f", "raw"));
-        for (String s : IO) {
+        for (String s : new String[] {"write -P 0x55 " + firstWrite + " 64k", "write -P 0x56 9M 4k", "read -P 0x42 0 64k", "flush"}) {
             c.add("-c");
             c.add(s);
         }
@@ -102,10 +100,24 @@ public class CorruptImageTest {
         return "{\"driver\":\"qcow2\",\"node-name\":\"top\",\"file\":{\"driver\":\"file\",\"filename\":\"" + img + "\"}}";
     }
 
+    /** The new data cluster lands on cluster 0: the overlap check refuses the data write. */
     @Test
     public void zeroedRefcountBlockIsCaughtAsQsdCatchesIt() throws Exception {
-        Path jsdImg = brokenImage("jsd.qcow2");
-        Path qsdImg = brokenImage("qsd.qcow2");
+        String event = sideBySide("16M", "8M");
+        assertTrue(event, event.contains("overlaps with qcow2_header"));
+    }
+
+    /** The write needs a new L2 table, which would land on cluster 0: refused when it is allocated. */
+    @Test
+    public void l2TableAllocationAtOffsetZeroIsRefusedAsQsdRefusesIt() throws Exception {
+        String event = sideBySide("1G", "600M");
+        assertTrue(event, event.contains("Preventing invalid allocation of L2 table at offset 0"));
+    }
+
+    /** Runs the case through QSD and JSD, checks they agree, returns the event. */
+    private String sideBySide(String size, String firstWrite) throws Exception {
+        Path jsdImg = brokenImage("jsd.qcow2", size);
+        Path qsdImg = brokenImage("qsd.qcow2", size);
 
         String qsdOut;
         String qsdEvent;
@@ -116,7 +128,7 @@ public class CorruptImageTest {
             ok(qsd.call("{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"unix\",\"data\":{\"path\":\"" + sock + "\"}}}}"));
             ok(qsd.call("{\"execute\":\"block-export-add\",\"arguments\":{\"type\":\"nbd\",\"id\":\"e\",\"node-name\":\"top\","
                     + "\"name\":\"disk\",\"writable\":true}}"));
-            qsdOut = qemuIo("nbd+unix:///disk?socket=" + sock);
+            qsdOut = qemuIo("nbd+unix:///disk?socket=" + sock, firstWrite);
             ok(qsd.call("{\"execute\":\"block-export-del\",\"arguments\":{\"id\":\"e\"}}"));
             ok(qsd.call("{\"execute\":\"query-block-exports\"}")); // the export is gone once the client left
             ok(qsd.call("{\"execute\":\"blockdev-del\",\"arguments\":{\"node-name\":\"top\"}}"));
@@ -132,7 +144,7 @@ public class CorruptImageTest {
         Export e = new NbdExportDriver(server.service).create(new StubContext("e", h, opts, true));
         String jsdOut;
         try {
-            jsdOut = qemuIo(server.uri("disk"));
+            jsdOut = qemuIo(server.uri("disk"), firstWrite);
         } finally {
             e.close(true);
             graph.delete("top");
@@ -150,7 +162,6 @@ public class CorruptImageTest {
         synchronized (jsdEvents) {
             assertEquals(List.of(qsdEvent), jsdEvents);
         }
-        assertTrue(qsdEvent, qsdEvent.contains("overlaps with qcow2_header"));
         assertEquals("writable reopen", qsdReopen, jsdReopen);
 
         Peers.Result qsdCheck = Peers.run("qemu-img", "check", qsdImg.toString());
@@ -163,6 +174,7 @@ public class CorruptImageTest {
             Peers.run("qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0x42 0 1M", img.toString()).ok();
         }
         assertTrue("images differ", java.util.Arrays.equals(Files.readAllBytes(qsdImg), Files.readAllBytes(jsdImg)));
+        return qsdEvent;
     }
 
     private static void ok(JsonNode r) {
