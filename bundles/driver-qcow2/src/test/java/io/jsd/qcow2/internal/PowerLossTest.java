@@ -55,7 +55,7 @@ public class PowerLossTest {
 
     @Test
     public void everyPowerCutLeavesACheckedImageWithEveryFlushedWrite() throws Exception {
-        int cuts = Integer.getInteger("jsd.powerloss.cuts", 40);
+        int cuts = Integer.getInteger("jsd.powerloss.cuts", 30);
         long seed = Long.getLong("jsd.powerloss.seed", 20261204);
         for (String[] k : KINDS) run(k[0], k[1], k.length > 2, cuts, seed ^ k[0].hashCode());
         System.err.println("PowerLossTest: " + totalCuts + " power cuts checked over " + KINDS.length + " image kinds");
