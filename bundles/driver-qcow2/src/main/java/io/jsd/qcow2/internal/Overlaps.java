@@ -73,8 +73,6 @@ final class Overlaps {
     /** The cluster holds no metadata any more (it was freed). */
     void remove(long cluster) { kinds.remove(cluster); }
 
-    boolean holdsMetadata(long cluster) { return kinds.containsKey(cluster); }
-
     /**
      * The kind of checked metadata that a write of [offset, offset + len) would overwrite, except
      * the kinds in {@code ignore} (the kind being written), or 0.
