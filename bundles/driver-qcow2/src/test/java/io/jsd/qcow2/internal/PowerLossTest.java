@@ -43,6 +43,8 @@ public class PowerLossTest {
     /** Image kinds: qemu-img create options. */
     private static final String[][] KINDS = {
         {"c512", "cluster_size=512"},
+        // default (large) caches: new L2 tables stay dirty until a flush writes them with their L1 entries
+        {"c512-default-caches", "cluster_size=512", "default-caches"},
         // 64-bit refcounts: a 512-byte refcount table cluster covers 2 MiB, so the prefilled image
         // outgrows it and the table moves during the workload
         {"c512-refcount64", "cluster_size=512,refcount_bits=64", "", "1920k", "48"},
@@ -57,6 +59,7 @@ public class PowerLossTest {
     private int totalCuts;
     /** One file operation in this many is a power cut (fewer for kinds whose point needs a long run). */
     private int cutEvery;
+    private boolean defaultCaches;
 
     @Test
     public void everyPowerCutLeavesACheckedImageWithEveryFlushedWrite() throws Exception {
@@ -66,6 +69,7 @@ public class PowerLossTest {
         for (String[] k : KINDS) {
             if (only != null && !only.equals(k[0])) continue;
             cutEvery = k.length > 4 ? Integer.parseInt(k[4]) : 8;
+            defaultCaches = k.length > 2 && k[2].equals("default-caches");
             run(k[0], k[1], k.length > 2 && k[2].equals("snapshot"), k.length > 3 ? k[3] : null, cuts, seed ^ k[0].hashCode());
         }
         System.err.println("PowerLossTest: " + totalCuts + " power cuts checked");
@@ -140,8 +144,10 @@ public class PowerLossTest {
             h.fileFilter = (file, node) -> disk[0] = new VolatileCacheNode(node, file, durable);
             var o = Harness.M.createObjectNode();
             o.put("driver", "qcow2");
-            o.put("l2-cache-size", 2L * cs * (createOpts.contains("extended_l2") ? 2 : 1));
-            o.put("refcount-cache-size", 4L * cs);
+            if (!defaultCaches) {
+                o.put("l2-cache-size", 2L * cs * (createOpts.contains("extended_l2") ? 2 : 1));
+                o.put("refcount-cache-size", 4L * cs);
+            }
             o.putObject("file").put("driver", "file").put("filename", img.toString());
             BlockNode n = h.open(o, false);
                         int resizeAt = 10 + r.nextInt(60);
