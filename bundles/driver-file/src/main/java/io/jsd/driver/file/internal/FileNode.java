@@ -33,6 +33,9 @@ final class FileNode implements BlockNode {
     private final FileChannel buffered;
     private final int align;
     private final BouncePool bounces = new BouncePool();
+    private final FlushLatch flushLatch;
+    /** fdatasync; a test replaces it to make it fail. */
+    FlushLatch.Sync sync;
 
     FileNode(String driver, String filename, boolean hostDevice, boolean readOnly, int fd, FileChannel ch,
              FileChannel buffered, int align) {
@@ -44,6 +47,8 @@ final class FileNode implements BlockNode {
         this.ch = ch;
         this.buffered = buffered;
         this.align = align;
+        this.flushLatch = new FlushLatch(filename, buffered != null);
+        this.sync = () -> ch.force(false);
     }
 
     private BlockException fail(String op, Exception e) {
@@ -170,11 +175,7 @@ final class FileNode implements BlockNode {
 
     @Override
     public void flush() throws BlockException {
-        try {
-            ch.force(false); // fdatasync
-        } catch (IOException e) {
-            throw fail("flush", e);
-        }
+        flushLatch.flush(sync);
     }
 
     @Override
