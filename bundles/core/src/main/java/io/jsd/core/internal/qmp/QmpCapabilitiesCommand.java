@@ -1,14 +1,11 @@
 package io.jsd.core.internal.qmp;
 
-import java.util.List;
-
 import org.osgi.service.component.annotations.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.jsd.options.Options;
+import io.jsd.options.QapiType;
 import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpException;
@@ -29,13 +26,7 @@ public final class QmpCapabilitiesCommand implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode arg = f.objectNode().put("name", "q_obj_qmp_capabilities-arg").put("meta-type", "object");
-        arg.putArray("members").addObject().put("name", "enable").put("type", "[QMPCapability]").putNull("default");
-        ObjectNode cap = f.objectNode().put("name", "QMPCapability").put("meta-type", "enum");
-        cap.putArray("members").addObject().put("name", "oob");
-        cap.putArray("values").add("oob");
-        ObjectNode list = f.objectNode().put("name", "[QMPCapability]").put("meta-type", "array").put("element-type", "QMPCapability");
-        return new QmpSchema("q_obj_qmp_capabilities-arg", "0", List.of(arg, cap, list));
+        return QmpSchema.of(QmpSchema.args("qmp_capabilities", "enable?:[QMPCapability]"), "0",
+                QapiType.enumeration("QMPCapability", "oob"));
     }
 }

@@ -27,8 +27,6 @@ public final class BlockExportDel implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_block-export-del-arg", "0", List.of(
-                Schema.object("q_obj_block-export-del-arg", "id:str", "mode?:BlockExportRemoveMode"),
-                Schema.enumeration("BlockExportRemoveMode", "safe", "hard")));
+        return QmpSchema.of(QmpSchema.args("block-export-del", "id:str", "mode?:BlockExportRemoveMode"), "0");
     }
 }

@@ -43,7 +43,6 @@ public final class BlockResize implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_block_resize-arg", "0",
-                List.of(Schema.object("q_obj_block_resize-arg", "device?:str", "node-name?:str", "size:int")));
+        return QmpSchema.of(QmpSchema.args("block_resize", "device?:str", "node-name?:str", "size:int"), "0");
     }
 }

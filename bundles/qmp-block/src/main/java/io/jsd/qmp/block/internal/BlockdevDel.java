@@ -25,6 +25,6 @@ public final class BlockdevDel implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_blockdev-del-arg", "0", List.of(Schema.object("q_obj_blockdev-del-arg", "node-name:str")));
+        return QmpSchema.of(QmpSchema.args("blockdev-del", "node-name:str"), "0");
     }
 }

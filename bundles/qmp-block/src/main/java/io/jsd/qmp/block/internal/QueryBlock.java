@@ -19,7 +19,6 @@ public final class QueryBlock implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("0", "[BlockInfo]", List.of(Schema.array("BlockInfo"),
-                Schema.object("BlockInfo", "device:str", "qdev?:str", "type:str", "removable:bool", "locked:bool")));
+        return QmpSchema.returning("[BlockInfo]", Schema.BLOCK_INFO, Schema.BLOCK_DEVICE_INFO, Schema.IMAGE_INFO, Schema.CACHE_INFO);
     }
 }

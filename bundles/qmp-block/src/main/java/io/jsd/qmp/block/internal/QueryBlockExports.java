@@ -28,6 +28,6 @@ public final class QueryBlockExports implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("0", "[BlockExportInfo]", List.of(Schema.array("BlockExportInfo"), Schema.EXPORT_INFO));
+        return QmpSchema.returning("[BlockExportInfo]", Schema.EXPORT_INFO);
     }
 }

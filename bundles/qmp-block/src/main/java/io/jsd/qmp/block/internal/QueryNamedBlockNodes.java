@@ -30,8 +30,7 @@ public final class QueryNamedBlockNodes implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_query-named-block-nodes-arg", "[BlockDeviceInfo]", List.of(
-                Schema.object("q_obj_query-named-block-nodes-arg", "flat?:bool"), Schema.array("BlockDeviceInfo"),
-                Schema.BLOCK_DEVICE_INFO, Schema.IMAGE_INFO, Schema.CACHE_INFO, Schema.DETECT_ZEROES));
+        return QmpSchema.of(QmpSchema.args("query-named-block-nodes", "flat?:bool"), "[BlockDeviceInfo]",
+                Schema.BLOCK_DEVICE_INFO, Schema.IMAGE_INFO, Schema.CACHE_INFO);
     }
 }

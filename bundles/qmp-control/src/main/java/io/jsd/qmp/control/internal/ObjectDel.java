@@ -31,8 +31,6 @@ public final class ObjectDel implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        ObjectNode arg = JsonNodeFactory.instance.objectNode().put("name", "q_obj_object-del-arg").put("meta-type", "object");
-        arg.putArray("members").addObject().put("name", "id").put("type", "str");
-        return new QmpSchema("q_obj_object-del-arg", "0", List.of(arg));
+        return QmpSchema.of(QmpSchema.args("object-del", "id:str"), "0");
     }
 }

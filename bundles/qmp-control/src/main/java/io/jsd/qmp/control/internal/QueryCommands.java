@@ -16,6 +16,7 @@ import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpDispatcher;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
+import io.jsd.options.QapiType;
 
 /** query-commands: the commands installed right now ([{"name": ...}, ...]). */
 @Component
@@ -33,10 +34,6 @@ public final class QueryCommands implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode info = f.objectNode().put("name", "CommandInfo").put("meta-type", "object");
-        info.putArray("members").addObject().put("name", "name").put("type", "str");
-        ObjectNode list = f.objectNode().put("name", "[CommandInfo]").put("meta-type", "array").put("element-type", "CommandInfo");
-        return new QmpSchema("0", "[CommandInfo]", List.of(info, list));
+        return QmpSchema.returning("[CommandInfo]", QapiType.struct("CommandInfo", "name:str"));
     }
 }
