@@ -66,6 +66,6 @@ public final class QueryBlockstats implements QmpCommand {
     @Override
     public QmpSchema schema() {
         return QmpSchema.of(QmpSchema.args("query-blockstats", "query-nodes?:bool"), "[BlockStats]",
-                Schema.BLOCK_STATS, Schema.BLOCK_DEVICE_STATS);
+                Schema.BLOCK_STATS, Schema.BLOCK_DEVICE_STATS, Schema.BLOCK_DEVICE_TIMED_STATS);
     }
 }

@@ -25,5 +25,19 @@ final class Schema {
     static final QapiType.Struct BLOCK_STATS = object("BlockStats", "device?:str", "qdev?:str", "node-name?:str",
             "stats:BlockDeviceStats", "driver-specific?:any", "parent?:BlockStats", "backing?:BlockStats");
     static final QapiType.Struct BLOCK_DEVICE_STATS = object("BlockDeviceStats", "rd_bytes:int", "wr_bytes:int",
-            "unmap_bytes:int", "rd_operations:int", "wr_operations:int", "flush_operations:int", "unmap_operations:int");
+            "zone_append_bytes:int", "unmap_bytes:int", "rd_operations:int", "wr_operations:int",
+            "zone_append_operations:int", "flush_operations:int", "unmap_operations:int", "rd_total_time_ns:int",
+            "wr_total_time_ns:int", "zone_append_total_time_ns:int", "flush_total_time_ns:int", "unmap_total_time_ns:int",
+            "wr_highest_offset:int", "rd_merged:int", "wr_merged:int", "zone_append_merged:int", "unmap_merged:int",
+            "failed_rd_operations:int", "failed_wr_operations:int", "failed_zone_append_operations:int",
+            "failed_flush_operations:int", "failed_unmap_operations:int", "invalid_rd_operations:int",
+            "invalid_wr_operations:int", "invalid_zone_append_operations:int", "invalid_flush_operations:int",
+            "invalid_unmap_operations:int", "account_invalid:bool", "account_failed:bool",
+            "timed_stats:[BlockDeviceTimedStats]");
+    static final QapiType.Struct BLOCK_DEVICE_TIMED_STATS = object("BlockDeviceTimedStats", "interval_length:int",
+            "min_rd_latency_ns:int", "max_rd_latency_ns:int", "avg_rd_latency_ns:int", "min_wr_latency_ns:int",
+            "max_wr_latency_ns:int", "avg_wr_latency_ns:int", "min_zone_append_latency_ns:int",
+            "max_zone_append_latency_ns:int", "avg_zone_append_latency_ns:int", "min_flush_latency_ns:int",
+            "max_flush_latency_ns:int", "avg_flush_latency_ns:int", "avg_rd_queue_depth:number",
+            "avg_wr_queue_depth:number", "avg_zone_append_queue_depth:number");
 }
