@@ -43,6 +43,8 @@ public class QmpValidationIT {
         "{\"execute\":\"job-cancel\",\"arguments\":{}}",
         "{\"execute\":\"job-dismiss\",\"arguments\":{\"id\":7}}",
         "{\"execute\":\"quit\",\"arguments\":{\"x\":1}}",
+        "{\"execute\":\"quit\",\"arguments\":{\"x\":1,\"y\":2,\"z\":3,\"foo\":4,\"bar\":5,\"baz\":6,\"qux\":7,\"a-b\":8,\"c_d\":9}}",
+        "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"null-co\",\"node-name\":\"n1\",\"x\":1,\"y\":2,\"z\":3,\"size\":4096,\"w\":0}}",
         "{\"execute\":\"block-export-del\",\"arguments\":{\"id\":\"e0\",\"x\":1}}",
         "{\"execute\":\"block-export-del\",\"arguments\":{\"id\":\"e0\",\"mode\":\"soft\"}}",
         "{\"execute\":\"block-export-del\",\"arguments\":{\"id\":\"e0\",\"mode\":1}}",
@@ -99,6 +101,39 @@ public class QmpValidationIT {
         List<String> diffs = new ArrayList<>();
         for (int i = 0; i < jsd.size(); i++) {
             if (!jsd.get(i).equals(qsd.get(i))) diffs.add(i + ": JSD " + jsd.get(i) + "\n   QSD " + qsd.get(i));
+        }
+        assertTrue(String.join("\n", diffs), diffs.isEmpty());
+    }
+
+    /** The command line runs the same commands with key=value arguments, converted as qemu's keyval visitor does. */
+    private static final List<List<String>> BAD_OPTIONS = List.of(
+            List.of("--blockdev", "null-co,node-name=a,read-zeroes=maybe"),
+            List.of("--blockdev", "null-co,node-name=a,read-zeroes=yes,x=1"),
+            List.of("--blockdev", "null-co,node-name=a,latency-ns=x"),
+            List.of("--blockdev", "null-co,node-name=a,x=1"),
+            List.of("--blockdev", "null-co,node-name=a,cache.direct=1"),
+            List.of("--blockdev", "null-co,node-name=a,node-name.x=1"),
+            List.of("--blockdev", "raw,node-name=a,file.driver=null-co,file.x=1"),
+            List.of("--blockdev", "raw,node-name=a,file.driver=null-co,file.detect-zeroes=x"),
+            List.of("--object", "iothread,id=i,poll-max-ns=1,x=2"),
+            List.of("--object", "throttle-group,id=t,limits.x=1"),
+            List.of("--object", "secret,id=s,data=x,format=hex"),
+            List.of("--nbd-server", "addr.type=inet,addr.host=127.0.0.1"),
+            List.of("--nbd-server", "addr.type=unix,addr.path={dir}/n.sock,max-connections=x"),
+            List.of("--blockdev", "null-co,node-name=a", "--export", "nbd,id=e,node-name=a,x=1"),
+            List.of("--blockdev", "null-co,node-name=a", "--export", "nbd,id=e,node-name=a,writable=maybe"));
+
+    @Test
+    public void badCommandLineOptionsFailAsInQsd() throws Exception {
+        Daemon.assumeQsd();
+        List<String> diffs = new ArrayList<>();
+        for (List<String> args : BAD_OPTIONS) {
+            Path dq = tmp.newFolder().toPath(), dj = tmp.newFolder().toPath();
+            Daemon.Result q = Daemon.run(Daemon.Kind.QSD, dq, args, 30);
+            Daemon.Result j = Daemon.run(Daemon.Kind.JSD, dj, args, 60);
+            String qErr = q.stderr().replace("qemu-storage-daemon:", "jsd:").replace(dq.toString(), "<dir>").strip();
+            String jErr = j.stderr().replace(dj.toString(), "<dir>").strip();
+            if (q.exit() != j.exit() || !qErr.equals(jErr)) diffs.add(args + ": QSD " + q.exit() + " " + qErr + " | JSD " + j.exit() + " " + jErr);
         }
         assertTrue(String.join("\n", diffs), diffs.isEmpty());
     }

@@ -29,4 +29,11 @@ public interface QmpCommand {
      * arguments says so with {@link QmpSchema#NO_ARGS} or {@link QmpSchema#returning}.
      */
     QmpSchema schema();
+
+    /**
+     * The argument type when the command line runs this command, where QSD's option differs from the
+     * QMP command (--nbd-server takes NbdServerOptions with a flat SocketAddress, nbd-server-start
+     * the legacy one). Default: {@link #schema()}.
+     */
+    default QmpSchema commandLineSchema() { return schema(); }
 }

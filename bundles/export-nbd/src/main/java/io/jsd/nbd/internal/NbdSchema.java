@@ -22,6 +22,12 @@ final class NbdSchema {
             struct("q_obj_VsockSocketAddress-wrapper", "data:VsockSocketAddress"),
             struct("q_obj_String-wrapper", "data:String"));
 
+    /** --nbd-server: NbdServerOptions, whose addr is the flat SocketAddress. */
+    static final QmpSchema COMMAND_LINE = QmpSchema.of(
+            QapiType.struct("NbdServerOptions", "handshake-max-seconds?:uint32", "tls-creds?:str", "tls-authz?:str",
+                    "max-connections?:uint32", "addr:SocketAddress"),
+            "0");
+
     /** BlockExportOptionsNbd. */
     static final OptionsSchema EXPORT = OptionsSchema.of(
             struct("BlockExportOptionsNbd", "name?:str", "description?:str", "bitmaps?:[BlockDirtyBitmapOrStr]",

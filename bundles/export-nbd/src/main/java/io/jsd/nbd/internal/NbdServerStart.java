@@ -55,4 +55,7 @@ public class NbdServerStart implements QmpCommand {
     public QmpSchema schema() {
         return NbdSchema.START;
     }
+
+    @Override
+    public QmpSchema commandLineSchema() { return NbdSchema.COMMAND_LINE; }
 }

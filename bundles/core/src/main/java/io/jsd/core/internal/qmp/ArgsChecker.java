@@ -45,10 +45,34 @@ final class ArgsChecker {
     }
 
     private void visitObject(ObjectNode obj, QapiType.Struct s, String prefix) {
-        Set<String> unvisited = new LinkedHashSet<>();
-        obj.fieldNames().forEachRemaining(unvisited::add);
+        List<String> all = new ArrayList<>();
+        obj.fieldNames().forEachRemaining(all::add);
+        Set<String> unvisited = new LinkedHashSet<>(all);
         visitMembers(obj, s, prefix, unvisited);
-        if (!unvisited.isEmpty()) throw fail("Parameter '" + prefix + unvisited.iterator().next() + "' is unexpected");
+        if (unvisited.isEmpty()) return;
+        List<String> visited = new ArrayList<>(all);
+        visited.removeAll(unvisited);
+        // qemu removes visited keys in visit order; which one it then names depends on that order
+        visited.sort(java.util.Comparator.comparingInt(k -> visitOrder(s, k)));
+        String first = unvisited.size() == 1 ? unvisited.iterator().next() : QdictOrder.first(all, visited);
+        throw fail("Parameter '" + prefix + (first != null ? first : unvisited.iterator().next()) + "' is unexpected");
+    }
+
+    /** Position of member {@code k} in the visit of {@code s}: base members, then the branch's. */
+    private int visitOrder(QapiType.Struct s, String k) {
+        int i = 0;
+        for (QapiType.Member m : s.members()) {
+            if (m.name().equals(k)) return i;
+            i++;
+        }
+        if (s.tag() == null) return Integer.MAX_VALUE;
+        for (String branch : s.variants().values()) {
+            if (types.get(branch) instanceof QapiType.Struct b) {
+                int j = visitOrder(b, k);
+                if (j != Integer.MAX_VALUE) return i + j;
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     private void visitMembers(ObjectNode obj, QapiType.Struct s, String prefix, Set<String> unvisited) {
@@ -139,7 +163,8 @@ final class ArgsChecker {
             case "bool" -> {
                 if (keyval) {
                     String s = keyvalString(v, full);
-                    if (!s.equals("on") && !s.equals("off")) throw fail("Parameter '" + full + "' expects 'on' or 'off'");
+                    // qapi_bool_parse: case-sensitive on/yes/true/y, off/no/false/n
+                    if (!java.util.Set.of("on", "yes", "true", "y", "off", "no", "false", "n").contains(s)) throw fail("Parameter '" + full + "' expects 'on' or 'off'");
                 } else if (!v.isBoolean()) throw typeError(full, "boolean");
             }
             case "number" -> {

@@ -118,7 +118,7 @@ public final class QmpDispatcherImpl implements QmpDispatcher {
         if (c == null) throw new QmpException(QmpException.COMMAND_NOT_FOUND, "The command " + command + " has not been found");
         serial.lock();
         try {
-            QmpSchema schema = c.schema();
+            QmpSchema schema = session.commandLine() ? c.commandLineSchema() : c.schema();
             new ArgsChecker(types(schema.types()), args.keyval()).check(args.json(), schema.argType());
             JsonNode result = c.execute(args, session);
             return result == null ? JsonNodeFactory.instance.objectNode() : result;

@@ -93,7 +93,8 @@ public class ArgsCheckerTest {
         assertEquals("ok", keyval("{\"id\":\"a\",\"n\":\"0x10\",\"s\":\"64k\",\"b\":\"on\",\"list\":{\"0\":\"1\",\"1\":\"2\"},\"ref\":\"n\"}"));
         assertEquals("Parameter 'n' expects integer", keyval("{\"id\":\"a\",\"n\":\"ten\"}"));
         assertEquals("Parameter 's' expects size", keyval("{\"id\":\"a\",\"s\":\"1Q\"}"));
-        assertEquals("Parameter 'b' expects 'on' or 'off'", keyval("{\"id\":\"a\",\"b\":\"yes\"}"));
+        assertEquals("ok", keyval("{\"id\":\"a\",\"b\":\"yes\"}"));
+        assertEquals("Parameter 'b' expects 'on' or 'off'", keyval("{\"id\":\"a\",\"b\":\"ON\"}"));
         assertEquals("Parameter 'q' expects uint16_t", keyval("{\"id\":\"a\",\"q\":\"70000\"}"));
         assertEquals("Parameters 'id.*' are unexpected", keyval("{\"id\":{\"x\":\"1\"}}"));
         assertEquals("Parameter 'list.1' expects integer", keyval("{\"id\":\"a\",\"list\":{\"0\":\"1\",\"1\":\"x\"}}"));
