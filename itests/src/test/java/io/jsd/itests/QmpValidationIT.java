@@ -91,6 +91,9 @@ public class QmpValidationIT {
         "{\"execute\":\"query-named-block-nodes\",\"arguments\":{\"flat\":\"x\"}}",
         "{\"execute\":\"query-blockstats\",\"arguments\":{\"query-nodes\":1}}",
         "{\"execute\":\"query-version\",\"arguments\":{\"x\":1}}",
+        "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"x\"]}}",
+        "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"x\":1}}",
+        "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}",
         "{\"execute\":\"x-debug-query-block-graph\",\"arguments\":{\"x\":1}}",
     };
 
