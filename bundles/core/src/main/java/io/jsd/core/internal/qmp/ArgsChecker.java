@@ -127,7 +127,8 @@ final class ArgsChecker {
         if (v.isArray()) v.forEach(elements::add);
         else if (keyval && v.isObject()) {
             for (int i = 0; v.has(Integer.toString(i)); i++) elements.add(v.get(Integer.toString(i)));
-            if (elements.size() != v.size()) throw fail("Parameter '" + full + "' is unexpected");
+            // keyval_listify: a gap in the indexes is reported by the first one missing
+            if (elements.size() != v.size()) throw fail("Parameter '" + full + "." + elements.size() + "' missing");
         } else throw typeError(full, "array");
         for (int i = 0; i < elements.size(); i++) {
             visitValue(element, elements.get(i), full + (keyval ? "." + i : "[" + i + "]"), "null");

@@ -98,6 +98,7 @@ public class ArgsCheckerTest {
         assertEquals("Parameter 'q' expects uint16_t", keyval("{\"id\":\"a\",\"q\":\"70000\"}"));
         assertEquals("Parameters 'id.*' are unexpected", keyval("{\"id\":{\"x\":\"1\"}}"));
         assertEquals("Parameter 'list.1' expects integer", keyval("{\"id\":\"a\",\"list\":{\"0\":\"1\",\"1\":\"x\"}}"));
+        assertEquals("Parameter 'list.1' missing", keyval("{\"id\":\"a\",\"list\":{\"0\":\"1\",\"2\":\"3\"}}"));
         assertEquals("Parameter 'ref.a' is missing", keyval("{\"id\":\"a\",\"ref\":{\"kind\":\"a\"}}"));
     }
 
