@@ -10,7 +10,6 @@ import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpException;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
-import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 

@@ -7,7 +7,6 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
-import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 

@@ -1,7 +1,5 @@
 package io.jsd.qmp.control.internal;
 
-import java.util.List;
-
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
