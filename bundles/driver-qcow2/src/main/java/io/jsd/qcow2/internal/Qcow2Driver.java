@@ -193,4 +193,10 @@ public class Qcow2Driver implements BlockDriver {
     public void create(ObjectNode options, CreateContext ctx) throws BlockException {
         Qcow2Create.create(options, ctx);
     }
+
+    @Override
+    public io.jsd.options.OptionsSchema openSchema() { return Qcow2Schema.OPEN; }
+
+    @Override
+    public io.jsd.options.OptionsSchema createSchema() { return Qcow2Schema.CREATE; }
 }
