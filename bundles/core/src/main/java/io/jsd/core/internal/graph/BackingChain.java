@@ -15,8 +15,13 @@ import java.util.List;
  * same files until memory or descriptors run out.
  */
 final class BackingChain {
-    /** Longer than any chain in practice; each level costs a few KiB of stack, see GraphService's open thread. */
-    static final int MAX_DEPTH = 512;
+    /**
+     * Longer than chains in practice, and short enough for the recursions over a chain to fit a
+     * small stack: opening runs on a deep-stack thread ({@link DeepStack}), but a read of an
+     * unallocated cluster falls through every image on the caller's thread (a virtual thread
+     * bounded by bin/jsd's -Xss512k); 256 images take under 200 KiB of it.
+     */
+    static final int MAX_DEPTH = 256;
 
     /** One image in the chain: what identifies its file, and its name for messages. */
     private record Image(Object identity, String name) {}

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class DeepStack {
     /** Far above what {@link BackingChain#MAX_DEPTH} images take. */
-    static final long STACK_BYTES = 256L << 20;
+    static final long STACK_BYTES = 64L << 20;
 
     interface Call<T> {
         T run() throws BlockException;
