@@ -51,6 +51,17 @@ public interface OpenContext {
     /** Opens a child from options the driver built itself (qcow2 opening its backing file from the header). */
     BlockNode openChild(String key, ChildRole role, com.fasterxml.jackson.databind.node.ObjectNode options) throws BlockException;
 
+    /**
+     * Opens the backing (COW) child as qemu's bdrv_open_backing_file does. The "backing" option,
+     * when given, wins: a node name, inline options, or null for none. Otherwise {@code headerName}
+     * (the backing file the image header names; null or "" for none) is opened: a relative name
+     * relative to the directory of this image's file, a "json:{...}" name as those options, a
+     * protocol prefix ("nbd:", "file:", ...) by its driver, in {@code headerFormat} or, when that
+     * is null, the format probed from the file. A chain that loops or is too deep is refused.
+     * Returns null when there is no backing file. Errors read "Could not open backing file: ...".
+     */
+    BlockNode openBacking(String headerName, String headerFormat) throws BlockException;
+
     /** Secrets, TLS credentials and other user objects. */
     ObjectRegistry objects();
 

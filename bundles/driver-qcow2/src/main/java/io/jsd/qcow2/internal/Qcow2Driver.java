@@ -1,11 +1,9 @@
 package io.jsd.qcow2.internal;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 
 import org.osgi.service.component.annotations.Component;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -92,8 +90,11 @@ public class Qcow2Driver implements BlockDriver {
             throw new OptionException("'data-file' can only be set for images with an external data file");
         }
 
-        BlockNode backing = openBacking(ctx, o, h);
-        String backingPath = h.backingFile == null ? null : resolveBacking(o, h.backingFile);
+        if (h.backingFile != null && h.dataFileRaw() && !o.has("backing")) {
+            throw BlockException.invalid("data-file-raw cannot be used with a backing file");
+        }
+        // core resolves the name as qemu does (relative to this image, json:, protocols, "backing")
+        BlockNode backing = ctx.openBacking(h.backingFile, h.backingFormat);
 
         Qcow2Image img = new Qcow2Image(h, file, dataFile, backing, ctx.nodeName(), ctx.events(), readOnly, overlapChecks);
         long l2Tables = l1Coverage(h);
@@ -106,7 +107,6 @@ public class Qcow2Driver implements BlockDriver {
             if (refcountCacheSize < 0) rcBytes = cacheSize - l2Bytes;
         }
         img.passDiscard = passDiscard && !readOnly;
-        img.backingPath = backingPath;
         if (secret != null) img.crypto = Luks.unlock(img, h.cryptoHeaderOffset, h.cryptoHeaderLength, secret);
         img.load((int) Math.max(2, Math.min(Integer.MAX_VALUE, l2Bytes / h.clusterSize())),
                 (int) Math.max(4, Math.min(Integer.MAX_VALUE, rcBytes / h.clusterSize())));
@@ -147,45 +147,6 @@ public class Qcow2Driver implements BlockDriver {
             h.autoclear &= keep;
             img.writeHeaderLong(Header.OFF_AUTOCLEAR, h.autoclear);
             img.file.flush();
-        }
-    }
-
-    private static BlockNode openBacking(OpenContext ctx, Options o, Header h) throws BlockException {
-        JsonNode b = o.json().get("backing");
-        if (o.json().has("backing")) {
-            if (b == null || b.isNull() || (b.isTextual() && b.asText().isEmpty())) return null; // backing=null / backing=
-            return ctx.openChild("backing", ChildRole.COW, false);
-        }
-        if (h.backingFile == null) return null;
-        if (h.dataFileRaw()) throw BlockException.invalid("data-file-raw cannot be used with a backing file");
-        String path = resolveBacking(o, h.backingFile);
-        String fmt = h.backingFormat != null ? h.backingFormat : probe(path);
-        ObjectNode opts = JsonNodeFactory.instance.objectNode();
-        opts.put("driver", fmt);
-        ObjectNode f = opts.putObject("file");
-        f.put("driver", "file");
-        f.put("filename", path);
-        return ctx.openChild("backing", ChildRole.COW, opts);
-    }
-
-    /** Relative backing names are relative to the directory of the image (qemu's bdrv_get_full_backing_filename). */
-    static String resolveBacking(Options o, String name) {
-        if (name.startsWith("/") || name.contains(":")) return name;
-        JsonNode f = o.json().get("file");
-        if (f != null && f.isObject() && f.has("filename")) {
-            Path p = Path.of(f.get("filename").asText()).getParent();
-            if (p != null) return p.resolve(name).toString();
-        }
-        return name;
-    }
-
-    private static String probe(String path) {
-        try (var ch = java.nio.channels.FileChannel.open(Path.of(path))) {
-            ByteBuffer b = ByteBuffer.allocate(4);
-            ch.read(b, 0);
-            return b.getInt(0) == Header.MAGIC ? "qcow2" : "raw";
-        } catch (java.io.IOException e) {
-            return "raw";
         }
     }
 

@@ -140,6 +140,32 @@ final class Harness implements AutoCloseable {
             }
         }
 
+        /** The header's backing file relative to the image's directory; the format probed by magic when absent. */
+        @Override
+        public BlockNode openBacking(String name, String format) throws BlockException {
+            if (opts.json().has("backing")) {
+                JsonNode b = opts.raw("backing");
+                return b == null || !b.isObject() ? null : openChild("backing", ChildRole.COW, (ObjectNode) b);
+            }
+            if (name == null) return null;
+            Path dir = Path.of(opts.json().path("file").path("filename").asText()).toAbsolutePath().getParent();
+            String path = dir.resolve(name).toString();
+            ObjectNode o = M.createObjectNode();
+            o.put("driver", format != null ? format : probe(path));
+            o.putObject("file").put("driver", "file").put("filename", path);
+            return openChild("backing", ChildRole.COW, o);
+        }
+
+        private static String probe(String path) {
+            try (var ch = java.nio.channels.FileChannel.open(Path.of(path))) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4);
+                ch.read(b, 0);
+                return b.getInt(0) == Header.MAGIC ? "qcow2" : "raw";
+            } catch (IOException e) {
+                return "raw";
+            }
+        }
+
         @Override public ObjectRegistry objects() { return secrets(); }
 
         @Override

@@ -45,6 +45,8 @@ public final class GraphService implements BlockGraph {
     /** Opened nodes in creation order (children before their parents). */
     private final List<Node> order = new ArrayList<>();
     private final NodeNames names = new NodeNames();
+    /** The backing chain being opened (opens run under {@link #lock}, one at a time). */
+    private final BackingChain backingChain = new BackingChain();
 
     /** Looked up when used, not referenced: see {@link LazyServices}. */
     private volatile QmpEvents events;
@@ -65,6 +67,17 @@ public final class GraphService implements BlockGraph {
     }
 
     QmpEvents events() { return events; }
+
+    BackingChain backingChain() { return backingChain; }
+
+    /** Whether a driver of this name is installed (under the lock, as during an open). */
+    boolean installed(String driver) {
+        List<BlockDriver> list = drivers.get(driver);
+        return list != null && !list.isEmpty();
+    }
+
+    /** Closes and forgets a node opened only to look at it (a backing file's format probe). */
+    void discard(Node n) { remove(n); }
 
     ObjectRegistry objects() { return objects; }
 
@@ -191,16 +204,19 @@ public final class GraphService implements BlockGraph {
 
     @Override
     public NodeHandle add(Options options) throws BlockException {
-        lock.lock();
-        try {
-            options.string("driver");
-            if (!options.has("node-name")) {
-                throw new OptionException("'node-name' must be specified for the root node");
+        // on a thread of its own: a backing chain opens recursively (see DeepStack)
+        return DeepStack.call(options.json().path("node-name").asText("a node"), () -> {
+            lock.lock();
+            try {
+                options.string("driver");
+                if (!options.has("node-name")) {
+                    throw new OptionException("'node-name' must be specified for the root node");
+                }
+                return openNode(options, CommonOptions.ROOT_DEFAULTS, null, true);
+            } finally {
+                lock.unlock();
             }
-            return openNode(options, CommonOptions.ROOT_DEFAULTS, null, true);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Opens one node (and, through the driver, its inline children); registers it on success. */

@@ -305,13 +305,51 @@ final class Node implements NodeHandle {
     /** Adds to {@code image} (this node's, as imageInfo gave it) what the backing node adds. */
     private ObjectNode withBacking(ObjectNode image, boolean nest) {
         image.remove(DIRTY_BITMAPS);
-        Node b = backing();
-        if (b != null) {
-            ObjectNode bi = nest ? b.imageWithBacking(true) : b.imageInfo();
-            image.set("full-backing-filename", bi.get("filename"));
-            if (nest) image.set("backing-image", bi);
+        // qemu's bdrv_query_image_info: the header's name made absolute, whatever node is the backing
+        String named = image.path("backing-filename").asText("");
+        image.remove("full-backing-filename");
+        if (!named.isEmpty()) {
+            try {
+                image.put("full-backing-filename", makeAbsolute(named));
+            } catch (BlockException e) {
+                // no directory to resolve against: qemu leaves the field out
+            }
         }
+        Node b = backing();
+        if (b != null && nest) image.set("backing-image", b.imageWithBacking(true));
         return image;
+    }
+
+    /** The primary (or filtered) child: where this node's data, and its filename, come from. */
+    private Node primaryChild() {
+        for (Edge e : edgeList()) if (e.role() == ChildRole.PRIMARY || e.role() == ChildRole.FILTERED) return e.child();
+        return null;
+    }
+
+    /** The node at the end of the primary children (this node when it has none): the protocol node holding the image. */
+    Node leaf() {
+        Node n = this;
+        for (Node c = n.primaryChild(); c != null && c != this; c = n.primaryChild()) n = c;
+        return n;
+    }
+
+    /**
+     * qemu's bdrv_dirname: the directory relative backing file names of this node are relative to,
+     * that of its leaf's filename ("" for a bare relative name, which stays relative to the cwd).
+     */
+    String dirname() throws BlockException {
+        Node leaf = leaf();
+        String exact = leaf.imageInfo().path("filename").asText("");
+        if (exact.isEmpty() || exact.startsWith("json:")) {
+            throw BlockException.invalid("Cannot generate a base directory for " + leaf.driver() + " nodes");
+        }
+        return QemuPaths.combine(exact, "");
+    }
+
+    /** qemu's bdrv_make_absolute_filename: a name with a protocol or an absolute path as is, else joined to {@link #dirname}. */
+    String makeAbsolute(String name) throws BlockException {
+        if (QemuPaths.hasProtocol(name) || QemuPaths.isAbsolute(name)) return name;
+        return dirname() + name;
     }
 
     @Override
@@ -326,8 +364,8 @@ final class Node implements NodeHandle {
         d.put("node-name", name);
         d.put("ro", c.readOnly());
         d.put("drv", c.driver());
-        // qemu: the backing node's filename, which withBacking put in full-backing-filename
-        if (backing() != null) d.set("backing_file", image.get("full-backing-filename"));
+        Node b = backing();
+        if (b != null) d.set("backing_file", b.imageInfo().get("filename")); // qemu: the backing node's filename
         d.put("backing_file_depth", flat ? 0 : backingDepth());
         // a driver reports encryption in the image; qemu shows it there only when true
         d.put("encrypted", image.path("encrypted").asBoolean(false));
@@ -344,11 +382,24 @@ final class Node implements NodeHandle {
     }
 
     private int backingDepth() {
-        for (Edge e : edgeList()) {
-            if (e.role() == ChildRole.COW) return 1 + e.child().backingDepth();
-            if (e.role() == ChildRole.FILTERED) return e.child().backingDepth();
+        int depth = 0;
+        Node n = this;
+        for (int steps = 0; n != null && steps <= 2 * BackingChain.MAX_DEPTH; steps++) {
+            Node next = null;
+            for (Edge e : n.edgeList()) {
+                if (e.role() == ChildRole.COW) {
+                    depth++;
+                    next = e.child();
+                    break;
+                }
+                if (e.role() == ChildRole.FILTERED) {
+                    next = e.child();
+                    break;
+                }
+            }
+            n = next;
         }
-        return 0;
+        return depth;
     }
 
     @Override

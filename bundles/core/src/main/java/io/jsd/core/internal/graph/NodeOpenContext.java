@@ -10,6 +10,7 @@ import io.jsd.objects.ObjectRegistry;
 import io.jsd.options.OptionException;
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpEvents;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -79,6 +80,70 @@ final class NodeOpenContext implements OpenContext {
         if (existing != null) return existing.child().io();
         Node child = graph.openNode(new Options(childOptions, key + ".", false), inheritedFor(role), role, false);
         return link(key, role, child);
+    }
+
+    @Override
+    public BlockNode openBacking(String headerName, String headerFormat) throws BlockException {
+        Node.Edge existing;
+        synchronized (node.edges) {
+            existing = node.edges.get("backing");
+        }
+        if (existing != null) {
+            options.markUsed("backing"); // a reopen keeps the backing node of the first open
+            return existing.child().io();
+        }
+        boolean given = options.json().has("backing");
+        JsonNode v = options.raw("backing");
+        if (given && (v == null || v.isNull() || (v.isTextual() && v.asText().isEmpty()))) return null; // backing=null
+        if (given && v.isTextual()) return backingFailed(() -> openChild("backing", ChildRole.COW, false));
+        if (!given && (headerName == null || headerName.isEmpty())) return null;
+        // qemu's own errors about the name come unprefixed ("Cannot generate a base directory ...")
+        String name = given ? null : node.makeAbsolute(headerName);
+        try (BackingChain.Level level = backingFailed(() -> graph.backingChain().enter(node))) {
+            if (given) return backingFailed(() -> openChild("backing", ChildRole.COW, false));
+            ObjectNode o = backingFailed(() -> BackingOptions.forHeader(name, headerFormat, graph::installed));
+            backingFailed(() -> {
+                graph.backingChain().checkTarget(BackingOptions.localFile(o));
+                return null;
+            });
+            if (!o.has("driver") && o.path("file").isObject()) {
+                ObjectNode file = (ObjectNode) o.get("file");
+                o.put("driver", backingFailed(() -> probe(file)));
+            }
+            return backingFailed(() -> openChild("backing", ChildRole.COW, o));
+        }
+    }
+
+    private static final String BACKING_FAILED = "Could not open backing file: ";
+
+    private interface Step<T> {
+        T run() throws BlockException;
+    }
+
+    /** Runs one step of opening the backing file; its errors read as qemu's "Could not open backing file: ...". */
+    private static <T> T backingFailed(Step<T> step) throws BlockException {
+        try {
+            return step.run();
+        } catch (BlockException e) {
+            throw new BlockException(e.kind(), BACKING_FAILED + e.getMessage(), e);
+        } catch (OptionException e) {
+            throw new OptionException(BACKING_FAILED + e.getMessage());
+        }
+    }
+
+    /** qemu's format probe, for a backing file whose header names no format: qcow2 by its magic, else raw. */
+    private String probe(ObjectNode fileOptions) throws BlockException {
+        Node p = graph.openNode(new Options(fileOptions.deepCopy(), "backing.file.", false), inheritedFor(ChildRole.COW),
+                ChildRole.PRIMARY, false);
+        try {
+            int n = (int) Math.min(512, p.size.get());
+            ByteBuffer b = ByteBuffer.allocate(512);
+            if (n > 0) p.io().read(0, b.limit(n));
+            // qcow2_probe: the magic "QFI\xfb" and a version of at least 2 in a whole header
+            return n >= 104 && b.getInt(0) == 0x514649fb && b.getInt(4) >= 2 ? "qcow2" : "raw";
+        } finally {
+            graph.discard(p);
+        }
     }
 
     private CommonOptions inheritedFor(ChildRole role) {
