@@ -64,15 +64,47 @@ public final class QsdMonitor implements AutoCloseable {
     /** The events received so far (while waiting for replies), oldest first. */
     public java.util.List<JsonNode> events() { return java.util.List.copyOf(events); }
 
-    /** Sends one command and returns its reply; events in between are kept for {@link #events()}. */
+    /**
+     * Sends one command and returns its reply; events in between are kept for {@link #events()}.
+     * A reply that does not come within {@link #REPLY_SECONDS} fails the call (the monitor socket is
+     * closed, so the blocked read ends) rather than hanging the test.
+     */
     public JsonNode call(String json) throws Exception {
-        qmp.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
-        while (true) {
-            String line = in.readLine();
-            if (line == null) throw new IllegalStateException("qemu-storage-daemon closed the monitor");
-            JsonNode r = M.readTree(line);
-            if (!r.has("event")) return r;
-            events.add(r);
+        java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
+        answered.completeOnTimeout(null, REPLY_SECONDS, TimeUnit.SECONDS).thenRun(() -> {
+            if (!replied) closeQuietly();
+        });
+        replied = false;
+        try {
+            qmp.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
+            while (true) {
+                String line;
+                try {
+                    line = in.readLine();
+                } catch (IOException e) {
+                    if (!qmp.isOpen()) throw new IllegalStateException("qemu-storage-daemon gave no reply within " + REPLY_SECONDS + " s to " + json, e);
+                    throw e;
+                }
+                if (line == null) throw new IllegalStateException("qemu-storage-daemon closed the monitor");
+                JsonNode r = M.readTree(line);
+                if (!r.has("event")) return r;
+                events.add(r);
+            }
+        } finally {
+            replied = true;
+            answered.complete(null);
+        }
+    }
+
+    /** How long {@link #call} waits for a reply. */
+    public static final int REPLY_SECONDS = 120;
+    private volatile boolean replied;
+
+    private void closeQuietly() {
+        try {
+            qmp.close();
+        } catch (IOException e) {
+            // the call that timed out reports it
         }
     }
 
