@@ -23,7 +23,7 @@ final class Schemas {
 
     static QmpSchema query() {
         ObjectNode info = QmpSchema.object("JsdPluginInfo", "symbolic-name:str", "version:str", "id:int", "state:str",
-                "location:str", "file?:str", "protected:bool", "block-drivers:[str]", "export-types:[str]",
+                "waiting-for?:[str]", "location:str", "file?:str", "protected:bool", "block-drivers:[str]", "export-types:[str]",
                 "commands:[str]");
         ObjectNode list = QmpSchema.array("JsdPluginInfo");
         ObjectNode strs = QmpSchema.array("str");
