@@ -61,6 +61,7 @@ public final class Jazzer {
                 "-rss_limit_mb=4096",
                 "-max_len=" + maxLen(target),
                 "-print_final_stats=1",
+                "--reproducer_path=" + work,
                 "-artifact_prefix=" + artifacts + File.separator,
                 corpus.toString()));
         if (Files.isDirectory(seeds)) cmd.add(seeds.toString());
