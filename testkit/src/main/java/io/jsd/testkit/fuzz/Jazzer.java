@@ -45,6 +45,9 @@ public final class Jazzer {
     public static Result fuzz(Class<?> target, Path seeds, Path work, int seconds) throws IOException, InterruptedException {
         Path corpus = Files.createDirectories(work.resolve("corpus"));
         Path artifacts = Files.createDirectories(work.resolve("findings"));
+        try (Stream<Path> old = Files.list(artifacts)) {
+            for (Path f : old.toList()) Files.delete(f); // findings of an earlier run are reported by that run
+        }
         Path log = work.resolve("jazzer.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, HEAP, "-Xss1m",

@@ -69,10 +69,15 @@ public class NbdFuzzTest extends FuzzTarget {
     }
 
     public static void fuzzerTestOneInput(byte[] data) throws Exception {
+        run(data, !EXTENDED_LENGTHS_FIXED);
+    }
+
+    /** One input; {@code avoidKnown}: do not negotiate extended headers (the known defect, until it is fixed). */
+    static void run(byte[] data, boolean avoidKnown) throws Exception {
         start();
         if (data.length == 0) return;
         int mode = (data[0] & 0xff) % 5;
-        if (mode == 3 && !EXTENDED_LENGTHS_FIXED) mode = 2;
+        if (mode == 3 && avoidKnown) mode = 2;
         byte[] rest = Arrays.copyOfRange(data, 1, data.length);
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
@@ -101,8 +106,7 @@ public class NbdFuzzTest extends FuzzTarget {
     @Ignore("issue 8 / hostile: extended-header lengths >= 2^63; enable after merging that fix")
     @Test
     public void extendedWriteWithLengthOver2to63() throws Exception {
-        replay(Files.readAllBytes(Path.of("src/test/resources/fuzz-open/NbdFuzzTest/extended-write-length-over-2to63")),
-                "extended-write-length-over-2to63");
+        run(Files.readAllBytes(Path.of("src/test/resources/fuzz-open/NbdFuzzTest/extended-write-length-over-2to63")), false);
     }
 
     private static long drain(SocketChannel ch) {
