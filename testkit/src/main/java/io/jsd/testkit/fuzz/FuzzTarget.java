@@ -35,7 +35,7 @@ import org.junit.Test;
  * </ul>
  */
 public abstract class FuzzTarget {
-    public static final int DEFAULT_SECONDS = 12;
+    public static final int DEFAULT_SECONDS = 10;
 
     private Path seeds() { return Path.of("src", "test", "resources", "fuzz", getClass().getSimpleName()); }
 

@@ -91,6 +91,7 @@ public class Qcow2ImageFuzzTest extends FuzzTarget {
             }
             long size = n.size();
             if (size < 0) throw new AssertionError("negative virtual size " + size);
+            n.describe(Harness.M.createObjectNode()); // query-named-block-nodes: bitmap directory, snapshot and header fields
             long seed = Arrays.hashCode(data) & 0xffffffffL;
             ByteBuffer b = ByteBuffer.allocate(64 * 1024);
             for (long off = 0; off < Math.min(size, SPAN); off += b.capacity()) {
