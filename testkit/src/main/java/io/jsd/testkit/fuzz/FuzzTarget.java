@@ -24,7 +24,9 @@ import org.junit.Test;
 /**
  * Base of a fuzz test: the subclass is the fuzz target itself (it declares
  * {@code public static void fuzzerTestOneInput(byte[] data)}, which throws only when the code under
- * test breaks its invariant). Two tests come with it:
+ * test breaks its invariant, and may declare {@code public static void fuzzerInitialize()} for
+ * one-time set-up, which Jazzer runs before the first input and outside the per-input time bound).
+ * Two tests come with it:
  * <ul>
  * <li>{@link #committedInputsHold()}: every input committed under
  * {@code src/test/resources/fuzz/<SimpleName>/} (seeds and former findings) runs in process,
@@ -55,8 +57,9 @@ public abstract class FuzzTarget {
         for (Path in : inputs) replay(Files.readAllBytes(in), in.getFileName().toString());
     }
 
-    /** Runs one input in process, bounded in time; its failure names the input. */
+    /** Runs one input in process, bounded in time (set-up aside); its failure names the input. */
     protected void replay(byte[] data, String name) throws Exception {
+        initialize();
         Method m = entry();
         FutureTask<Void> task = new FutureTask<>(() -> {
             m.invoke(null, (Object) data);
@@ -71,6 +74,21 @@ public abstract class FuzzTarget {
         } catch (ExecutionException e) {
             Throwable c = e.getCause() instanceof InvocationTargetException ite ? ite.getCause() : e.getCause();
             throw new AssertionError("input " + name + " (" + hex(data) + ") broke the invariant: " + c, c);
+        }
+    }
+
+    private void initialize() throws Exception {
+        Method init;
+        try {
+            init = getClass().getMethod("fuzzerInitialize");
+        } catch (NoSuchMethodException e) {
+            return;
+        }
+        try {
+            init.invoke(null);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof Exception x) throw x;
+            throw new AssertionError("fuzzerInitialize failed", e.getCause());
         }
     }
 

@@ -23,8 +23,12 @@ import java.util.stream.Stream;
  * runs longer than {@link #PER_INPUT_TIMEOUT_SECONDS}, and libFuzzer's own RSS limit.
  */
 public final class Jazzer {
-    /** Seconds one input may take before it is a hang; generous, because the machines are busy. */
-    public static final int PER_INPUT_TIMEOUT_SECONDS = 20;
+    /**
+     * Seconds one input may take before it is a hang. Generous, because the machines are busy and
+     * the first input that reaches a code path also loads and instruments its classes (seconds each
+     * under load); a real hang still ends the run.
+     */
+    public static final int PER_INPUT_TIMEOUT_SECONDS = 60;
     /** The child's heap: a parser that allocates on a length field's word runs out here and is found. */
     public static final String HEAP = "-Xmx384m";
 

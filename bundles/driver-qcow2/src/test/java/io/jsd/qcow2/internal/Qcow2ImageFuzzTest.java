@@ -110,7 +110,13 @@ public class Qcow2ImageFuzzTest extends FuzzTarget {
                 int len = (int) Math.min(size - at, 5000 + seed % 70000);
                 ByteBuffer w = ByteBuffer.allocate(len);
                 for (int i = 0; i < len; i++) w.put(i, (byte) (i * 31 + 7));
-                quietly(() -> n.write(at, w, 0));
+                if (quietly(() -> n.write(at, w, 0))) {
+                    // what was acknowledged reads back (a write must not land on metadata or other data)
+                    ByteBuffer back = ByteBuffer.allocate(len);
+                    if (quietly(() -> n.read(at, back)) && !back.clear().equals(w.clear())) {
+                        throw new AssertionError("an acknowledged write of " + len + " bytes at " + at + " reads back different data");
+                    }
+                }
                 quietly(() -> n.writeZeroes(at / 2, Math.min(size - at / 2, 65536), 0));
                 quietly(() -> n.discard(at / 3, Math.min(size - at / 3, 8192)));
                 quietly(() -> n.read(at, ByteBuffer.allocate(len)));
@@ -156,11 +162,13 @@ public class Qcow2ImageFuzzTest extends FuzzTarget {
         void run() throws BlockException;
     }
 
-    private static void quietly(Op op) {
+    /** Runs {@code op}; false if it failed in a declared way (EIO, a corrupt image, a refused write). */
+    private static boolean quietly(Op op) {
         try {
             op.run();
+            return true;
         } catch (BlockException e) {
-            // EIO, a corrupt image, a refused write: declared failures
+            return false;
         }
     }
 }

@@ -42,7 +42,8 @@ public class NbdFuzzTest extends FuzzTarget {
      * {@link #extendedWriteWithLengthOver2to63()}.
      */
     static final boolean EXTENDED_LENGTHS_FIXED = false;
-    private static final long BOUND_SECONDS = 10;
+    /** How long the server may take to answer and close; generous for busy machines (first use also loads classes). */
+    private static final long BOUND_SECONDS = 30;
 
     private static TestServer server;
     private static Path socket;
@@ -66,6 +67,12 @@ public class NbdFuzzTest extends FuzzTarget {
             socket.toFile().delete();
             dir.toFile().delete();
         }));
+    }
+
+    /** One-time set-up (Jazzer runs it before the first input, outside the per-input time bound). */
+    public static void fuzzerInitialize() throws Exception {
+        start();
+        checkServerAlive(); // loads the classes of a whole connection once
     }
 
     public static void fuzzerTestOneInput(byte[] data) throws Exception {

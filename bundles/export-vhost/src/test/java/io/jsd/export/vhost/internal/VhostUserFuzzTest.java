@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import io.jsd.export.Export;
 import io.jsd.testkit.MemoryNode;
@@ -27,6 +28,8 @@ import io.jsd.testkit.fuzz.FuzzTarget;
  */
 public class VhostUserFuzzTest extends FuzzTarget {
     public static final int MAX_LEN = 4096;
+    /** How long the back-end may take to answer and close; generous for busy machines (first use also loads classes). */
+    private static final long BOUND_SECONDS = 30;
 
     private static Path sock;
     private static Export export;
@@ -50,12 +53,18 @@ public class VhostUserFuzzTest extends FuzzTarget {
         }));
     }
 
+    /** One-time set-up (Jazzer runs it before the first input, outside the per-input time bound). */
+    public static void fuzzerInitialize() throws Exception {
+        start();
+    }
+
     public static void fuzzerTestOneInput(byte[] data) throws Exception {
         start();
         if (data.length == 0) return;
         boolean handshake = (data[0] & 1) != 0;
         byte[] rest = Arrays.copyOfRange(data, 1, data.length);
         try (TestFrontEnd fe = new TestFrontEnd(sock)) {
+            fe.sock.setSoTimeout((int) TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
             try {
                 if (handshake) fe.setUp(0, ~0L);
                 fe.out.write(rest);
@@ -63,7 +72,7 @@ public class VhostUserFuzzTest extends FuzzTarget {
                 fe.sock.shutdownOutput();
                 drain(fe.in);
             } catch (SocketTimeoutException e) {
-                throw new AssertionError("the back-end neither answered nor closed within 10 s of the front-end's end of input");
+                throw new AssertionError("the back-end neither answered nor closed within " + BOUND_SECONDS + " s of the front-end's end of input");
             } catch (IOException e) {
                 // the back-end dropped the connection: allowed for a protocol error
             }
@@ -71,6 +80,7 @@ public class VhostUserFuzzTest extends FuzzTarget {
         checkUncaught();
         // a fresh front-end gets its features (the socket is served again once the previous one left)
         try (TestFrontEnd fe = new TestFrontEnd(sock)) {
+            fe.sock.setSoTimeout((int) TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
             long f = fe.get(VhostUser.GET_FEATURES);
             if ((f & (1L << 32)) == 0) throw new AssertionError("GET_FEATURES answered without VERSION_1: " + Long.toHexString(f));
         } catch (IOException e) {
@@ -79,7 +89,7 @@ public class VhostUserFuzzTest extends FuzzTarget {
         checkUncaught();
     }
 
-    /** Reads until EOF; the front-end's 10 s read timeout bounds a back-end that neither answers nor closes. */
+    /** Reads until EOF; the front-end's read timeout bounds a back-end that neither answers nor closes. */
     private static void drain(InputStream in) throws IOException {
         byte[] b = new byte[4096];
         while (in.read(b) >= 0) {

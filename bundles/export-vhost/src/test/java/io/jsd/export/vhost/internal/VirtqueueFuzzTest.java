@@ -59,6 +59,11 @@ public class VirtqueueFuzzTest extends FuzzTarget {
         });
     }
 
+    /** One-time set-up (Jazzer runs it before the first input, outside the per-input time bound). */
+    public static void fuzzerInitialize() throws Exception {
+        setUp();
+    }
+
     public static void fuzzerTestOneInput(byte[] data) throws Exception {
         setUp();
         if (data.length < 4) return;
