@@ -14,6 +14,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.junit.AfterClass;
 import org.junit.Ignore;
 import org.junit.Test;
 
@@ -48,6 +49,13 @@ public class NbdFuzzTest extends FuzzTarget {
     private static TestServer server;
     private static Path socket;
     private static final ConcurrentLinkedQueue<Throwable> UNCAUGHT = new ConcurrentLinkedQueue<>();
+    private static Thread.UncaughtExceptionHandler previousHandler;
+
+    /** Gives the default handler back to the other tests of this JVM. */
+    @AfterClass
+    public static void restoreHandler() {
+        Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+    }
 
     private static synchronized void start() throws Exception {
         if (server != null) return;
@@ -57,7 +65,15 @@ public class NbdFuzzTest extends FuzzTarget {
         server.export("disk", new MemNode(1L << 20), true, null);
         server.export("ro", new MemNode(1L << 20, new MemNode(1L << 20)), false, null);
         socket = server.socket;
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> UNCAUGHT.add(e));
+        previousHandler = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            UNCAUGHT.add(e);
+            if (previousHandler != null) previousHandler.uncaughtException(t, e);
+            else {
+                System.err.print("Exception in thread \"" + t.getName() + "\" ");
+                e.printStackTrace();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();

@@ -8,6 +8,8 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import org.junit.AfterClass;
+
 import io.jsd.testkit.MemoryNode;
 import io.jsd.testkit.fuzz.FuzzTarget;
 
@@ -46,17 +48,27 @@ public class VirtqueueFuzzTest extends FuzzTarget {
                 MemoryRegion.map(REGION, REGION, UVA + REGION, REGION, fd)});
         device = new VirtioBlkDevice(new MemoryNode(1 << 20), true, false, 1, 512);
         Logger log = Logger.getLogger(VirtioBlkDevice.class.getName());
-        log.setUseParentHandlers(false);
-        log.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getThrown() != null && r.getLevel().intValue() >= Level.WARNING.intValue()) UNEXPECTED.add(r);
-            }
+        log.setUseParentHandlers(false); // every bad request logs; only the unexpected ones matter here
+        log.addHandler(CAPTURE);
+    }
 
-            @Override public void flush() {}
+    private static final Handler CAPTURE = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            if (r.getThrown() != null && r.getLevel().intValue() >= Level.WARNING.intValue()) UNEXPECTED.add(r);
+        }
 
-            @Override public void close() {}
-        });
+        @Override public void flush() {}
+
+        @Override public void close() {}
+    };
+
+    /** Gives the logger back to the other tests of this JVM. */
+    @AfterClass
+    public static void restoreLogging() {
+        Logger log = Logger.getLogger(VirtioBlkDevice.class.getName());
+        log.removeHandler(CAPTURE);
+        log.setUseParentHandlers(true);
     }
 
     /** One-time set-up (Jazzer runs it before the first input, outside the per-input time bound). */
