@@ -100,7 +100,8 @@ public abstract class FuzzTarget {
         Path work = Path.of("target", "fuzz", name);
         Jazzer.Result r = Jazzer.fuzz(getClass(), seeds(), work, seconds);
         String line = name + ": " + r.executions() + " executions in " + seconds + " s, exit " + r.exitCode()
-                + (r.findings().isEmpty() ? ", nothing found" : ", findings " + r.findings());
+                + (r.findings().isEmpty() ? ", nothing found" : ", findings " + r.findings())
+                + (r.slowUnits().isEmpty() ? "" : " (slow inputs, over 10 s: " + r.slowUnits() + ")");
         System.out.println("[fuzz] " + line);
         Files.writeString(Path.of("target", "fuzz", "summary.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);

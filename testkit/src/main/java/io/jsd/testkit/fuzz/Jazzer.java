@@ -36,9 +36,10 @@ public final class Jazzer {
 
     /**
      * What one run did: the child's exit code (0: nothing found), the number of inputs executed,
-     * the files of the findings (crash-*, timeout-*, oom-* under {@code work}) and the log.
+     * the files of the findings (crash-*, timeout-*, oom-* under {@code work}/findings), the inputs
+     * libFuzzer noted as slow (over 10 s, not findings) and the log.
      */
-    public record Result(int exitCode, long executions, List<Path> findings, String log) {
+    public record Result(int exitCode, long executions, List<Path> findings, List<Path> slowUnits, String log) {
         public boolean clean() { return exitCode == 0 && findings.isEmpty(); }
     }
 
@@ -80,11 +81,14 @@ public final class Jazzer {
         }
         int exit = p.isAlive() ? -1 : p.exitValue();
         String text = Files.readString(log, StandardCharsets.ISO_8859_1);
-        List<Path> findings;
+        List<Path> findings, slow;
         try (Stream<Path> s = Files.list(artifacts)) {
-            findings = s.sorted().toList();
+            List<Path> all = s.sorted().toList();
+            // libFuzzer also saves inputs slower than 10 s ("slow-unit-*"): worth a look, not a finding
+            slow = all.stream().filter(f -> f.getFileName().toString().startsWith("slow-unit-")).toList();
+            findings = all.stream().filter(f -> !slow.contains(f)).toList();
         }
-        return new Result(exit, executions(text), findings, text);
+        return new Result(exit, executions(text), findings, slow, text);
     }
 
     /** The largest input libFuzzer makes for {@code target}: its {@code MAX_LEN} constant if it has one. */
