@@ -21,7 +21,7 @@ list=$(IFS=,; echo "${targets[*]}")
 # one JVM per target (Jazzer's child); a failing target does not stop the others
 mvn ${MVN_OFFLINE--o} -B -q verify -pl "$(IFS=,; echo "${modules[*]}")" -am \
     -Dtest="$list" -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true -DskipITs \
-    -Djsd.fuzz.seconds="$seconds" >"$root/target/fuzz-run.log" 2>&1 || true
+    -Djsd.fuzz.seconds="$seconds" -Djsd.fuzz.keepCorpus=true >"$root/target/fuzz-run.log" 2>&1 || true
 status=0
 found=0
 for t in "${targets[@]}"; do

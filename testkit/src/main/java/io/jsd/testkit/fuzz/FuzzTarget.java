@@ -32,7 +32,8 @@ import org.junit.Test;
  * {@code src/test/resources/fuzz/<SimpleName>/} (seeds and former findings) runs in process,
  * each bounded in time;</li>
  * <li>{@link #fuzzForAWhile()}: Jazzer fuzzes the target for {@code -Djsd.fuzz.seconds} (default
- * {@value #DEFAULT_SECONDS}; 0 skips), starting from those inputs, and must find nothing. The
+ * {@value #DEFAULT_SECONDS}; 0 skips), starting from those inputs (and, with
+ * {@code -Djsd.fuzz.keepCorpus=true}, from what earlier runs added), and must find nothing. The
  * number of executions is printed and appended to {@code target/fuzz/summary.txt}.</li>
  * </ul>
  */
@@ -98,7 +99,7 @@ public abstract class FuzzTarget {
         Assume.assumeTrue("-Djsd.fuzz.seconds=0", seconds > 0);
         String name = getClass().getSimpleName();
         Path work = Path.of("target", "fuzz", name);
-        Jazzer.Result r = Jazzer.fuzz(getClass(), seeds(), work, seconds);
+        Jazzer.Result r = Jazzer.fuzz(getClass(), seeds(), work, seconds, Boolean.getBoolean("jsd.fuzz.keepCorpus"));
         String line = name + ": " + r.executions() + " executions in " + seconds + " s, exit " + r.exitCode()
                 + (r.findings().isEmpty() ? ", nothing found" : ", findings " + r.findings())
                 + (r.slowUnits().isEmpty() ? "" : " (slow inputs, over 10 s: " + r.slowUnits() + ")");

@@ -45,10 +45,18 @@ public final class Jazzer {
 
     /**
      * Fuzzes {@code target} for {@code seconds}, starting from the inputs in {@code seeds} (read
-     * only) and the corpus a previous run left in {@code work}/corpus (where new inputs go).
+     * only) and, with {@code keepCorpus}, the corpus a previous run left in {@code work}/corpus
+     * (where new inputs go).
      */
-    public static Result fuzz(Class<?> target, Path seeds, Path work, int seconds) throws IOException, InterruptedException {
+    public static Result fuzz(Class<?> target, Path seeds, Path work, int seconds, boolean keepCorpus)
+            throws IOException, InterruptedException {
         Path corpus = Files.createDirectories(work.resolve("corpus"));
+        if (!keepCorpus) {
+            // libFuzzer first runs every input it is given: a corpus grown by earlier runs would eat a short run's time
+            try (Stream<Path> old = Files.list(corpus)) {
+                for (Path f : old.toList()) Files.delete(f);
+            }
+        }
         Path artifacts = Files.createDirectories(work.resolve("findings"));
         try (Stream<Path> old = Files.list(artifacts)) {
             for (Path f : old.toList()) Files.delete(f); // findings of an earlier run are reported by that run
