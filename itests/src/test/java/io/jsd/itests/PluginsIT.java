@@ -164,6 +164,14 @@ public class PluginsIT {
         }
     }
 
+    /**
+     * Waits (bounded) until x-jsd-query-plugins reports {@code name} active: started, and every one of
+     * its components satisfied with its services registered (drivers, export types, commands).
+     */
+    private void awaitActive(String name) throws InterruptedException {
+        await(name + " to be active", () -> pluginState(name, "active"));
+    }
+
     /** Quits through QMP and waits (bounded) for the process to end. */
     private void quit() throws Exception {
         exec("quit", null);
@@ -245,9 +253,8 @@ public class PluginsIT {
     @Test
     public void stopAndStartQcow2DriverUnderIo() throws Exception {
         Path image = startWithQcow2Export();
-        JsonNode p = plugin(QCOW2);
-        assertEquals("active", p.path("state").asText());
-        assertEquals("qcow2", p.path("block-drivers").path(0).asText());
+        awaitActive(QCOW2);
+        assertEquals("qcow2", plugin(QCOW2).path("block-drivers").path(0).asText());
         try (Load load = new Load()) {
             load.awaitMore(3);
             int failuresBefore = load.failures.size();
@@ -265,7 +272,8 @@ public class PluginsIT {
             Run gap = run("qemu-io", "-f", "raw", "-c", "read 0 4k", uri());
             assertTrue(gap.out, gap.exit != 0 && gap.out.contains("Block driver 'qcow2' is not installed"));
             execOk("x-jsd-plugin-start", "{\"name\":\"" + QCOW2 + "\"}");
-            assertEquals("active", plugin(QCOW2).path("state").asText());
+            awaitActive(QCOW2);
+            assertEquals("qcow2", plugin(QCOW2).path("block-drivers").path(0).asText());
             load.awaitMore(3);
             load.close();
             quit();
@@ -295,7 +303,7 @@ public class PluginsIT {
             int updates = stderr().split("plugins: updated io.jsd.file", -1).length - 1;
             Files.setLastModifiedTime(fileJar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
             await("a second update", () -> stderr().split("plugins: updated io.jsd.file", -1).length - 1 > updates);
-            assertEquals("active", plugin("io.jsd.file").path("state").asText());
+            awaitActive("io.jsd.file");
             load.awaitMore(3);
             // a slow copy in place: the half-written jar is ignored, the complete one is applied
             byte[] bytes = Files.readAllBytes(fileJar);
@@ -329,7 +337,8 @@ public class PluginsIT {
         JsonNode e = exec("blockdev-add", "{\"driver\":\"null-co\",\"node-name\":\"n0\"}");
         assertEquals(e.toString(), "Parameter 'driver' does not accept value 'null-co'", e.path("error").path("desc").asText());
         Files.copy(aside, nullJar);
-        await("io.jsd.null to be installed and active", () -> pluginState("io.jsd.null", "active"));
+        awaitActive("io.jsd.null");
+        assertEquals("null-aio", plugin("io.jsd.null").path("block-drivers").path(0).asText());
         execOk("blockdev-add", "{\"driver\":\"null-co\",\"node-name\":\"n0\",\"size\":1048576}");
         assertEquals(1048576, execOk("query-named-block-nodes", null).path(0).path("image").path("virtual-size").asLong());
         quit();
@@ -344,6 +353,7 @@ public class PluginsIT {
         assertEquals(e.toString(), "CommandNotFound", e.path("error").path("class").asText());
         assertFalse(commands().contains("blockdev-add"));
         execOk("x-jsd-plugin-start", "{\"name\":\"io.jsd.qmp.block\"}");
+        awaitActive("io.jsd.qmp.block");
         assertTrue(commands().contains("blockdev-add"));
         execOk("blockdev-add", "{\"driver\":\"null-co\",\"node-name\":\"n0\"}");
 
@@ -369,9 +379,11 @@ public class PluginsIT {
         Run gap = run("qemu-io", "-f", "raw", "-c", "read 0 4k", uri());
         assertTrue(gap.out, gap.exit != 0);
         execOk("x-jsd-plugin-start", "{\"name\":\"io.jsd.export.nbd\"}");
+        awaitActive("io.jsd.export.nbd");
         assertEquals("nbd", plugin("io.jsd.export.nbd").path("export-types").path(0).asText());
         ok("qemu-io", "-f", "raw", "-c", "read -P 0x3c 1M 1M", "-c", "write -P 0x3d 2M 1M", uri());
         execOk("x-jsd-plugin-update", "{\"name\":\"io.jsd.export.nbd\"}");
+        awaitActive("io.jsd.export.nbd");
         ok("qemu-io", "-f", "raw", "-c", "read -P 0x3c 1M 1M", "-c", "read -P 0x3d 2M 1M", uri());
         JsonNode bad = exec("x-jsd-plugin-update", "{\"name\":\"io.jsd.export.nbd\",\"path\":\"" + dir.resolve("none.jar") + "\"}");
         assertTrue(bad.toString(), bad.path("error").path("desc").asText().contains("No such file"));
@@ -428,12 +440,14 @@ public class PluginsIT {
             assertFalse(Files.exists(sock));
         }
         execOk("x-jsd-plugin-start", "{\"name\":\"" + plugin + "\"}");
+        awaitActive(plugin);
         assertEquals("vhost-user-blk", plugin(plugin).path("export-types").path(0).asText());
         await("the vhost-user socket", () -> Files.exists(sock));
         assertEquals(features, vhostFeatures(sock));
         JsonNode exports = execOk("query-block-exports", null);
         assertEquals(exports.toString(), "vu0", exports.path(0).path("id").asText());
         execOk("x-jsd-plugin-update", "{\"name\":\"" + plugin + "\"}");
+        awaitActive(plugin);
         await("the vhost-user socket", () -> Files.exists(sock));
         assertEquals(features, vhostFeatures(sock));
         execOk("block-export-del", "{\"id\":\"vu0\"}");

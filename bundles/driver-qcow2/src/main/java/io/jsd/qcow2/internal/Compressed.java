@@ -5,6 +5,7 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 
 import io.jsd.block.BlockException;
 
@@ -54,10 +55,15 @@ final class Compressed {
             }
         } else {
             // qemu's clusters end mid-sector: decode exactly the first frame and ignore the padding
-            long frame = Zstd.findFrameCompressedSize(in, 0, inLen);
-            if (Zstd.isError(frame) || frame > inLen) throw BlockException.io("qcow2: bad zstd frame in compressed cluster", null);
-            long n = Zstd.decompressByteArray(out, 0, clusterSize, in, 0, (int) frame);
-            if (Zstd.isError(n) || n != clusterSize) throw BlockException.io("qcow2: bad zstd data in compressed cluster", null);
+            try {
+                long frame = Zstd.findFrameCompressedSize(in, 0, inLen);
+                if (Zstd.isError(frame) || frame > inLen) throw BlockException.io("qcow2: bad zstd frame in compressed cluster", null);
+                long n = Zstd.decompressByteArray(out, 0, clusterSize, in, 0, (int) frame);
+                if (Zstd.isError(n) || n != clusterSize) throw BlockException.io("qcow2: bad zstd data in compressed cluster", null);
+            } catch (ZstdException e) {
+                // zstd-jni throws for some corrupt frames instead of returning an error code (found by Qcow2ImageFuzzTest)
+                throw BlockException.io("qcow2: bad zstd data in compressed cluster: " + e.getMessage(), e);
+            }
         }
         return out;
     }

@@ -22,6 +22,8 @@ import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /**
  * Stops, starts, installs, updates and uninstalls plugins (bundles) of the running daemon, one
@@ -36,6 +38,8 @@ import org.osgi.service.component.annotations.Component;
 public final class PluginManager {
     static final System.Logger LOG = System.getLogger("io.jsd.plugins");
     private static final long REFRESH_TIMEOUT_SECONDS = 60;
+    /** How long start / update / install wait for the plugin's components to come up before answering. */
+    private static final long READY_TIMEOUT_SECONDS = 10;
 
     enum Op { STOP, START, UPDATE, UNINSTALL }
 
@@ -44,6 +48,8 @@ public final class PluginManager {
     private final Map<Long, Path> files = new ConcurrentHashMap<>();
     private BundleContext bc;
     private Optional<Path> dir = Optional.empty();
+    @Reference
+    private ServiceComponentRuntime scr;
 
     @Activate
     void activate(BundleContext bc) {
@@ -89,6 +95,33 @@ public final class PluginManager {
 
     /** Records that {@code b} is the bundle of {@code file} (the launcher installed it under another location). */
     void adopt(Bundle b, Path file) { files.put(b.getBundleId(), file); }
+
+    /** The state reported for {@code b}: for an ACTIVE bundle, whether its components are up (see PluginReadiness). */
+    PluginReadiness readiness(Bundle b) {
+        if (b.getState() != Bundle.ACTIVE) return new PluginReadiness(QueryPlugins.state(b.getState()), List.of());
+        return PluginReadiness.of(scr, b);
+    }
+
+    /**
+     * Waits (bounded) until the just started {@code b} is ready or failed, so that a plugin command
+     * answers when the plugin's drivers, exports and commands are there; a plugin still waiting
+     * after the bound is left to x-jsd-query-plugins to explain.
+     */
+    private void awaitReady(Bundle b) {
+        if (isFragment(b)) return;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            PluginReadiness r = readiness(b);
+            if (r.ready() || PluginReadiness.FAILED.equals(r.state()) || b.getState() != Bundle.ACTIVE) return;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.log(Level.WARNING, "plugins: " + label(b) + " is not ready after " + READY_TIMEOUT_SECONDS + " s: " + readiness(b).waiting());
+    }
 
     boolean isCore(Bundle b) { return BundlesDir.CORE.equals(b.getSymbolicName()); }
 
@@ -171,6 +204,7 @@ public final class PluginManager {
             check(b, Op.START);
             if (isFragment(b)) throw new PluginException("Plugin '" + b.getSymbolicName() + "' is a fragment and cannot be started");
             b.start();
+            awaitReady(b);
             LOG.log(Level.INFO, "plugins: started " + label(b));
         } catch (BundleException | IllegalStateException e) {
             throw new PluginException("Plugin '" + b.getSymbolicName() + "' did not start: " + e.getMessage(), e);
@@ -195,6 +229,7 @@ public final class PluginManager {
             String before = label(b);
             b.update(s.stream());
             refreshPending();
+            if (b.getState() == Bundle.ACTIVE) awaitReady(b);
             LOG.log(Level.INFO, "plugins: updated " + before + " to version " + b.getVersion() + " from " + s.file());
         } catch (BundleException | IllegalStateException e) {
             throw new PluginException("Plugin '" + b.getSymbolicName() + "' was not updated: " + e.getMessage(), e);
@@ -213,6 +248,7 @@ public final class PluginManager {
             if (!isFragment(b)) {
                 try {
                     b.start();
+                    awaitReady(b);
                     LOG.log(Level.INFO, "plugins: started " + label(b));
                 } catch (BundleException e) {
                     LOG.log(Level.WARNING, "plugins: " + label(b) + " is installed but did not start: " + e.getMessage());

@@ -45,7 +45,9 @@ public final class QueryPlugins implements QmpCommand {
         o.put("symbolic-name", String.valueOf(b.getSymbolicName()));
         o.put("version", b.getVersion().toString());
         o.put("id", b.getBundleId());
-        o.put("state", state(b.getState()));
+        PluginReadiness ready = manager.readiness(b);
+        o.put("state", ready.state());
+        if (!ready.waiting().isEmpty()) ready.waiting().forEach(o.putArray("waiting-for")::add);
         o.put("location", b.getLocation());
         manager.fileOf(b).ifPresent(f -> o.put("file", f.toString()));
         o.put("protected", manager.refusal(b, PluginManager.Op.STOP) != null || manager.refusal(b, PluginManager.Op.UPDATE) != null);

@@ -14,7 +14,7 @@ final class Schemas {
 
     static QmpSchema query() {
         return QmpSchema.returning("[JsdPluginInfo]", QapiType.struct("JsdPluginInfo", "symbolic-name:str", "version:str",
-                "id:int", "state:str", "location:str", "file?:str", "protected:bool", "block-drivers:[str]",
-                "export-types:[str]", "commands:[str]"));
+                "id:int", "state:str", "waiting-for?:[str]", "location:str", "file?:str", "protected:bool",
+                "block-drivers:[str]", "export-types:[str]", "commands:[str]"));
     }
 }
