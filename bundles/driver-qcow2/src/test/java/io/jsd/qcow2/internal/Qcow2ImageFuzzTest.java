@@ -41,7 +41,7 @@ public class Qcow2ImageFuzzTest extends FuzzTarget {
      * exactly that exception pass, so the bounded run stays green; set to true with the fix and
      * enable {@link #backingNameWithNul()}.
      */
-    static final boolean BACKING_NAME_NUL_FIXED = false;
+    static final boolean BACKING_NAME_NUL_FIXED = true;
 
     private static Path dir;
 
@@ -128,7 +128,6 @@ public class Qcow2ImageFuzzTest extends FuzzTarget {
     }
 
     /** Found by this fuzzer: a backing file name with a NUL byte (see BACKING_NAME_NUL_FIXED). */
-    @Ignore("issue 8 item 2 / backing: a NUL in the backing file name throws InvalidPathException; enable after merging that fix")
     @Test
     public void backingNameWithNul() throws Exception {
         run(Files.readAllBytes(Path.of("src/test/resources/fuzz-open/Qcow2ImageFuzzTest/backing-name-with-nul")), false);
