@@ -45,6 +45,8 @@ public final class GraphService implements BlockGraph {
     /** Opened nodes in creation order (children before their parents). */
     private final List<Node> order = new ArrayList<>();
     private final NodeNames names = new NodeNames();
+    /** Who holds and shares what on each node. */
+    final PermissionGraph permissions = new PermissionGraph();
 
     /** Looked up when used, not referenced: see {@link LazyServices}. */
     private volatile QmpEvents events;
@@ -176,7 +178,9 @@ public final class GraphService implements BlockGraph {
         try {
             o.checkAllUsed();
             n.attach(drv);
+            permissions.reapply(n);
         } catch (Exception e) {
+            n.gate.close("Could not reopen node '" + n.nodeName() + "': " + e.getMessage());
             drv.close();
             throw e;
         }
@@ -258,6 +262,7 @@ public final class GraphService implements BlockGraph {
         }
         byName.remove(n.nodeName());
         for (Node.Edge e : ctx.added) {
+            permissions.release(e.child(), new Grant.ParentEdge(n, e.key()));
             e.child().parents.remove(n);
             if (e.child().implicit && e.child().parents.isEmpty()) remove(e.child());
         }
@@ -297,12 +302,13 @@ public final class GraphService implements BlockGraph {
     }
 
     /** Closes and forgets a node; implicit children without other parents go with it. */
-    private void remove(Node n) {
+    void remove(Node n) {
         n.detach("Node '" + n.nodeName() + "' has been deleted");
         byName.remove(n.nodeName());
         order.remove(n);
         for (Node.Edge e : n.edgeList()) {
             Node c = e.child();
+            permissions.release(c, new Grant.ParentEdge(n, e.key()));
             c.parents.remove(n);
             if (c.implicit && c.parents.isEmpty() && c.userNames().isEmpty()) remove(c);
         }

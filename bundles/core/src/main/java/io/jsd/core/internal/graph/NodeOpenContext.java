@@ -86,7 +86,14 @@ final class NodeOpenContext implements OpenContext {
         return role == ChildRole.COW ? c.withReadOnly(true) : c;
     }
 
-    private BlockNode link(String key, ChildRole role, Node child) {
+    private BlockNode link(String key, ChildRole role, Node child) throws BlockException {
+        try {
+            Grant g = PermissionGraph.edgeGrant(node, key, role, child);
+            graph.permissions.change(child, g.owner(), g);
+        } catch (BlockException | RuntimeException ex) {
+            if (child.implicit && child.parents.isEmpty()) graph.remove(child); // opened for this edge only
+            throw ex;
+        }
         Node.Edge e = new Node.Edge(key, role, child);
         synchronized (node.edges) {
             node.edges.put(key, e);
