@@ -168,9 +168,12 @@ public final class ExportService implements ExportRegistry {
     /** Creates the export and takes the node; undoes both if the options turn out wrong. */
     private Export start(ExportDriver driver, ExportEntry e, Options o, Common c) throws Exception {
         NodeHandle node = graph.require(c.nodeName());
-        AutoCloseable use = e.use != null ? null : node.use("export " + e.id, exportPermissions(c), exportShared(e.type));
+        io.jsd.block.NodeUse use = e.use != null ? null : node.use("export " + e.id, exportPermissions(c), Permission.ALL);
         Export x = null;
         try {
+            // a second step as in qemu, where the export type narrows the BlockBackend's sharing after
+            // blk_exp_add took the node: which conflict is reported first depends on it
+            if (use != null && exportShared(e.type) != Permission.ALL) use.update(exportPermissions(c), exportShared(e.type));
             x = driver.create(new Context(e.id, node, o, c.writable(), c.writethrough(), c.iothread(), events, e.session));
             o.checkAllUsed();
         } catch (Exception | Error ex) {
