@@ -178,9 +178,13 @@ public final class GraphService implements BlockGraph {
         try {
             o.checkAllUsed();
             n.attach(drv);
-            permissions.reapply(n);
+            try {
+                permissions.reapply(n); // the old driver node's locks went with it
+            } catch (BlockException e) {
+                n.gate.close("Could not reopen node '" + n.nodeName() + "': " + e.getMessage());
+                throw e;
+            }
         } catch (Exception e) {
-            n.gate.close("Could not reopen node '" + n.nodeName() + "': " + e.getMessage());
             drv.close();
             throw e;
         }
