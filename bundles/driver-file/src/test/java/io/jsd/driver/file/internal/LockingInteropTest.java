@@ -187,6 +187,21 @@ public class LockingInteropTest {
     }
 
     @Test
+    public void blockdevCreateOfAnImageQemuUsesFailsAndLeavesItWhole() throws Exception {
+        hold("-f", "qcow2", qcow2.toString());
+        byte[] before = Files.readAllBytes(qcow2);
+        try {
+            FileCreator.create((com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree("{\"driver\":\"file\",\"filename\":\"" + qcow2 + "\",\"size\":1048576}"), null);
+            fail("created over an image in use");
+        } catch (BlockException e) {
+            assertEquals("Failed to get \"write\" lock", e.getMessage());
+            assertEquals("Is another process using the image [" + qcow2 + "]?", e.hint());
+        }
+        assertTrue("the image was not truncated", java.util.Arrays.equals(before, Files.readAllBytes(qcow2)));
+    }
+
+    @Test
     public void writersOfARawImageSeeEachOther() throws Exception {
         // qemu's raw format shares everything but resize with an NBD export, so QSD and qemu-io both write
         hold("-f", "raw", raw.toString());
