@@ -285,6 +285,8 @@ public class LockingIT {
                 "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"qcow2\",\"node-name\":\"q\",\"file\":\"f\"}}",
                 "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"file\",\"node-name\":\"g\",\"filename\":\"" + raw + "\",\"read-only\":true}}",
                 "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"qcow2\",\"node-name\":\"q3\",\"file\":\"g\"}}",
+                "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"file\",\"node-name\":\"h\",\"filename\":\"" + raw + "\",\"active\":false}}",
+                "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"raw\",\"node-name\":\"r4\",\"file\":\"h\"}}",
                 "{\"execute\":\"query-named-block-nodes\"}");
         List<String> q = session(Daemon.Kind.QSD, tmp.newFolder().toPath(), List.of(), commands);
         List<String> j = session(Daemon.Kind.JSD, tmp.newFolder().toPath(), List.of(), commands);

@@ -88,6 +88,10 @@ final class NodeOpenContext implements OpenContext {
 
     private BlockNode link(String key, ChildRole role, Node child) throws BlockException {
         try {
+            if (!child.common().active() && node.common().active()) {
+                throw BlockException.invalid("Inactive '" + child.nodeName() + "' can't be a " + key
+                        + " child of active '" + node.nodeName() + "'");
+            }
             Grant g = PermissionGraph.edgeGrant(node, key, role, child);
             graph.permissions.change(child, g.owner(), g);
         } catch (BlockException | RuntimeException ex) {

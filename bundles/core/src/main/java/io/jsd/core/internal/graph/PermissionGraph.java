@@ -55,7 +55,7 @@ final class PermissionGraph {
     /** Hands a reopened driver node the permissions its users hold (the old driver node's locks went with it). */
     synchronized void reapply(Node n) throws BlockException {
         Node.Opened o = n.opened;
-        if (o == null) return;
+        if (o == null || !n.common().active()) return;
         int p = n.perms.perm, s = n.perms.shared;
         o.driver().checkPermissions(p, s);
         o.driver().setPermissions(p, s);
@@ -92,7 +92,8 @@ final class PermissionGraph {
                 }
                 cumulative.put(n, new int[] {p, s});
                 Node.Opened o = n.opened;
-                if (o != null && n.gate.isOpen() && (p != n.perms.perm || s != n.perms.shared)) {
+                // an inactive node takes no locks (file-posix's raw_handle_perm_lock): another process owns the image
+                if (o != null && n.gate.isOpen() && n.common().active() && (p != n.perms.perm || s != n.perms.shared)) {
                     o.driver().checkPermissions(p, s);
                     prepared.add(n);
                 }

@@ -165,6 +165,23 @@ public class PermissionGraphTest {
     }
 
     @Test
+    public void anInactiveNodeTakesNoLocksAndCannotBeTheChildOfAnActiveOne() throws Exception {
+        NodeHandle f = add("{'driver':'perm','node-name':'f','active':false}");
+        f.use("export e", READ | WRITE, ALL).close();
+        assertEquals(List.of(), take());
+        try {
+            add("{'driver':'perm','node-name':'q','file':'f','role':'PRIMARY'}");
+            fail();
+        } catch (BlockException e) {
+            assertEquals("Inactive 'f' can't be a file child of active 'q'", e.getMessage());
+        }
+        // an inactive format shares write and resize on its file, and does not write
+        add("{'driver':'perm','node-name':'g'}");
+        add("{'driver':'perm','node-name':'q2','file':'g','role':'PRIMARY','active':false}");
+        assertEquals(List.of("check g " + ps(READ, ALL), "set g " + ps(READ, ALL)), take());
+    }
+
+    @Test
     public void writingAReadOnlyNodeIsRefused() throws Exception {
         add("{'driver':'perm','node-name':'f','read-only':true}");
         try {
