@@ -144,10 +144,18 @@ public class BundlesIT {
         QmpDispatcher d = service(QmpDispatcher.class);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(QmpCommand.NAME_PROPERTY, "x-itest-echo");
-        QmpCommand echo = (args, session) -> {
-            ObjectNode r = JsonNodeFactory.instance.objectNode();
-            r.put("said", args.string("say"));
-            return r;
+        QmpCommand echo = new QmpCommand() {
+            @Override
+            public ObjectNode execute(Options args, io.jsd.qmp.QmpSession session) {
+                ObjectNode r = JsonNodeFactory.instance.objectNode();
+                r.put("said", args.string("say"));
+                return r;
+            }
+
+            @Override
+            public io.jsd.qmp.QmpSchema schema() {
+                return io.jsd.qmp.QmpSchema.of(io.jsd.qmp.QmpSchema.args("x-itest-echo", "say:str"), "any");
+            }
         };
         ServiceRegistration<QmpCommand> reg = context.registerService(QmpCommand.class, echo, props);
         try {

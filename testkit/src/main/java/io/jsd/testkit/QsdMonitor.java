@@ -24,6 +24,7 @@ public final class QsdMonitor implements AutoCloseable {
     private final Process qsd;
     private final SocketChannel qmp;
     private final BufferedReader in;
+    private final java.util.List<JsonNode> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Whether {@code tool} is an executable on PATH (a test skips with Assume when it is not). */
     public static boolean onPath(String tool) {
@@ -60,7 +61,10 @@ public final class QsdMonitor implements AutoCloseable {
         }
     }
 
-    /** Sends one command and returns its reply; events in between are skipped. */
+    /** The events received so far (while waiting for replies), oldest first. */
+    public java.util.List<JsonNode> events() { return java.util.List.copyOf(events); }
+
+    /** Sends one command and returns its reply; events in between are kept for {@link #events()}. */
     public JsonNode call(String json) throws Exception {
         qmp.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
         while (true) {
@@ -68,6 +72,7 @@ public final class QsdMonitor implements AutoCloseable {
             if (line == null) throw new IllegalStateException("qemu-storage-daemon closed the monitor");
             JsonNode r = M.readTree(line);
             if (!r.has("event")) return r;
+            events.add(r);
         }
     }
 

@@ -1,4 +1,4 @@
 /** Block drivers and nodes: what a driver implements, what core guarantees, and the graph service. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.jsd.block;

@@ -16,6 +16,13 @@ public interface ExportDriver {
     Export create(ExportContext ctx) throws Exception;
 
     /**
+     * The type's members of block-export-add's BlockExportOptions (added to the common type, id,
+     * node-name, writable, ...): checked before anything runs and listed by query-qmp-schema. Every
+     * shipped export type declares it; the default leaves the checks to the export type.
+     */
+    default io.jsd.options.OptionsSchema optionsSchema() { return io.jsd.options.OptionsSchema.UNDECLARED; }
+
+    /**
      * Reads every type-specific option of {@code options} (type checks included) without acting, so
      * that core can report unexpected or ill-typed arguments before any other error, as QSD's QAPI
      * layer does. Returns false when the driver does not do this (then such errors come last).

@@ -13,6 +13,13 @@ import io.jsd.options.Options;
 public interface QmpDispatcher {
     JsonNode dispatch(String command, Options args, QmpSession session) throws QmpException;
 
+    /**
+     * query-qmp-schema's SchemaInfo list for what is installed right now: every command, its types
+     * (with blockdev-add / blockdev-create / block-export-add / object-add branches of the installed
+     * drivers, export types and object types), every event and the builtin types.
+     */
+    com.fasterxml.jackson.databind.node.ArrayNode introspect();
+
     /** Names of the commands installed right now. */
     Set<String> commands();
 }

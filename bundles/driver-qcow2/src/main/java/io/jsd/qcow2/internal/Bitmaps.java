@@ -116,10 +116,7 @@ final class Bitmaps {
                     t.table[i] = 0;
                     continue;
                 }
-                if (off == 0) {
-                    off = img.refcounts.allocate(1);
-                    img.reserveMetadata(off >>> img.cb);
-                }
+                if (off == 0) off = img.refcounts.allocate(1);
                 ByteBuffer c = ByteBuffer.allocate(img.cs).order(ByteOrder.LITTLE_ENDIAN);
                 for (int k = 0; k < n; k++) c.putLong(k * 8, t.words[w0 + k]);
                 img.file.write(off, c, 0);

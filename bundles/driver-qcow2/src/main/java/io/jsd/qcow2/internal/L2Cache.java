@@ -103,6 +103,7 @@ final class L2Cache {
     private void write(Table t) throws BlockException {
         ByteBuffer b = ByteBuffer.allocate(t.w.length * 8);
         b.asLongBuffer().put(t.w);
+        img.checkMetadataWrite(Overlaps.ACTIVE_L2, t.offset, b.remaining());
         img.metaWrite(t.offset, b);
         t.dirty = false;
     }

@@ -136,7 +136,6 @@ final class Qcow2Create {
             if (luks != null) {
                 long at = img.refcounts.allocate((int) ((luks.length() + cs - 1) / cs));
                 if (at != luksOffset) throw BlockException.io("qcow2: unexpected LUKS header placement", null);
-                img.reserveRange(at, luks.length());
                 file.write(at, ByteBuffer.wrap(luks.build(secret)), 0);
                 img.crypto = new SectorCipher(luks.cipherMode, luks.masterKey);
             }

@@ -33,9 +33,7 @@ public class Qcow2Driver implements BlockDriver {
                 "lazy-refcounts", "cache-clean-interval", "l2-cache-entry-size"}) {
             o.raw(k);
         }
-        String overlap = o.json().has("overlap-check") && o.json().get("overlap-check").isTextual()
-                ? o.choice("overlap-check", "cached", "none", "constant", "cached", "all") : null;
-        if (overlap == null) o.markUsed("overlap-check");
+        int overlapChecks = Overlaps.parse(o);
         boolean discardNoUnref = o.bool("discard-no-unref", false);
         boolean passDiscard = o.bool("pass-discard-request", ctx.discardUnmap());
         long cacheSize = o.integer("cache-size", -1);
@@ -97,7 +95,7 @@ public class Qcow2Driver implements BlockDriver {
         BlockNode backing = openBacking(ctx, o, h);
         String backingPath = h.backingFile == null ? null : resolveBacking(o, h.backingFile);
 
-        Qcow2Image img = new Qcow2Image(h, file, dataFile, backing, ctx.nodeName(), ctx.events(), readOnly);
+        Qcow2Image img = new Qcow2Image(h, file, dataFile, backing, ctx.nodeName(), ctx.events(), readOnly, overlapChecks);
         long l2Tables = l1Coverage(h);
         long l2Bytes = Math.min(l2Tables * h.clusterSize(), DEFAULT_L2_CACHE_MAX);
         if (l2CacheSize >= 0) l2Bytes = l2CacheSize;
@@ -195,4 +193,10 @@ public class Qcow2Driver implements BlockDriver {
     public void create(ObjectNode options, CreateContext ctx) throws BlockException {
         Qcow2Create.create(options, ctx);
     }
+
+    @Override
+    public io.jsd.options.OptionsSchema openSchema() { return Qcow2Schema.OPEN; }
+
+    @Override
+    public io.jsd.options.OptionsSchema createSchema() { return Qcow2Schema.CREATE; }
 }

@@ -3,7 +3,6 @@ package io.jsd.qcow2.internal;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -61,11 +60,17 @@ final class Qcow2Image {
     final Condition allocDone = lock.newCondition();
     /** Guest clusters with an allocating write in flight: others wait for it (no double allocation). */
     final Set<Long> inflight = new HashSet<>();
-    /** Host clusters holding metadata: data writes into them are refused (qemu's overlap check). */
-    private final Set<Long> metaClusters = ConcurrentHashMap.newKeySet();
+    /** Host clusters holding metadata, by kind: writes onto them are refused (qemu's overlap checks). */
+    final Overlaps overlaps;
 
     Qcow2Image(Header h, BlockNode file, BlockNode data, BlockNode backing, String nodeName, QmpEvents events, boolean readOnly)
             throws BlockException {
+        this(h, file, data, backing, nodeName, events, readOnly, Overlaps.CACHED);
+    }
+
+    Qcow2Image(Header h, BlockNode file, BlockNode data, BlockNode backing, String nodeName, QmpEvents events, boolean readOnly,
+               int overlapChecks) throws BlockException {
+        this.overlaps = new Overlaps(h.clusterBits, overlapChecks);
         this.h = h;
         this.file = file;
         this.data = data;
@@ -102,15 +107,23 @@ final class Qcow2Image {
         long[] rt = readTable(h.refcountTableOffset, (int) ((long) h.refcountTableClusters * cs / 8));
         refcounts = new Refcounts(this, rt, refcountCacheClusters);
         l2 = new L2Cache(this, l2CacheTables);
-        reserveMetadata(0);
-        reserveRange(h.l1TableOffset, (long) h.l1Size * 8);
-        reserveRange(h.refcountTableOffset, (long) h.refcountTableClusters * cs);
-        for (long e : rt) if ((e & OFFSET_MASK) != 0) reserveMetadata((e & OFFSET_MASK) >>> cb);
-        for (long e : l1) if ((e & OFFSET_MASK) != 0) reserveMetadata((e & OFFSET_MASK) >>> cb);
-        if (h.cryptoHeaderOffset > 0) reserveRange(h.cryptoHeaderOffset, h.cryptoHeaderLength);
-        if (h.nbBitmaps > 0 && h.bitmapDirectoryOffset > 0) reserveRange(h.bitmapDirectoryOffset, h.bitmapDirectorySize);
-        for (Snapshots.Entry s : Snapshots.read(this)) reserveRange(s.l1Offset(), (long) s.l1Size() * 8);
-        if (h.nbSnapshots > 0) reserveRange(h.snapshotsOffset, Snapshots.tableBytes(this));
+        reserveMetadata(0, Overlaps.MAIN_HEADER);
+        reserveRange(h.l1TableOffset, (long) h.l1Size * 8, Overlaps.ACTIVE_L1);
+        reserveRange(h.refcountTableOffset, (long) h.refcountTableClusters * cs, Overlaps.REFCOUNT_TABLE);
+        for (long e : rt) if ((e & OFFSET_MASK) != 0) reserveMetadata((e & OFFSET_MASK) >>> cb, Overlaps.REFCOUNT_BLOCK);
+        for (long e : l1) if ((e & OFFSET_MASK) != 0) reserveMetadata((e & OFFSET_MASK) >>> cb, Overlaps.ACTIVE_L2);
+        if (h.nbBitmaps > 0 && h.bitmapDirectoryOffset > 0) {
+            reserveRange(h.bitmapDirectoryOffset, h.bitmapDirectorySize, Overlaps.BITMAP_DIRECTORY);
+        }
+        for (Snapshots.Entry s : Snapshots.read(this)) {
+            reserveRange(s.l1Offset(), (long) s.l1Size() * 8, Overlaps.INACTIVE_L1);
+            if ((overlaps.enabled & Overlaps.INACTIVE_L2) != 0 && s.l1Size() > 0) {
+                for (long e : readTable(s.l1Offset(), s.l1Size())) {
+                    if ((e & OFFSET_MASK) != 0) reserveMetadata((e & OFFSET_MASK) >>> cb, Overlaps.INACTIVE_L2);
+                }
+            }
+        }
+        if (h.nbSnapshots > 0) reserveRange(h.snapshotsOffset, Snapshots.tableBytes(this), Overlaps.SNAPSHOT_TABLE);
     }
 
     long[] readTable(long offset, int entries) throws BlockException {
@@ -125,30 +138,48 @@ final class Qcow2Image {
 
     // ---- overlap checks -------------------------------------------------------------------------
 
-    void reserveMetadata(long cluster) { metaClusters.add(cluster); }
-    void unreserveMetadata(long cluster) { metaClusters.remove(cluster); }
-    boolean isMetadataReserved(long cluster) { return metaClusters.contains(cluster); }
+    void reserveMetadata(long cluster, int kind) { overlaps.add(cluster, kind); }
+    void unreserveMetadata(long cluster) { overlaps.remove(cluster); }
 
-    void reserveRange(long offset, long bytes) {
-        if (bytes <= 0) return;
-        for (long c = offset >>> cb; c <= (offset + bytes - 1) >>> cb; c++) metaClusters.add(c);
-    }
+    void reserveRange(long offset, long bytes, int kind) { overlaps.addRange(offset, bytes, kind); }
 
     /** Refuses a data write that would land on metadata: marks the image corrupt (qemu's overlap check). */
     void checkDataWrite(long hostOffset, long len) throws BlockException {
         if (data != file) return;
-        for (long c = hostOffset >>> cb; c <= (hostOffset + len - 1) >>> cb; c++) {
-            if (metaClusters.contains(c)) {
-                throw corruption("Preventing invalid write on metadata (overlaps with qcow2 metadata)", c << cb);
-            }
+        checkMetadataWrite(0, hostOffset, len);
+    }
+
+    /**
+     * qcow2_pre_write_overlap_check: refuses a write of metadata of kind {@code ignore} (0 for
+     * data) that would overwrite other metadata, and marks the image corrupt.
+     */
+    void checkMetadataWrite(int ignore, long offset, long len) throws BlockException {
+        int hit = overlaps.check(ignore, offset, len);
+        if (hit != 0) {
+            throw corruption("Preventing invalid write on metadata (overlaps with " + Overlaps.name(hit) + ")", offset, len);
         }
     }
 
-    /** Marks the image corrupt (once), emits BLOCK_IMAGE_CORRUPTED and returns the EIO to throw. */
-    BlockException corruption(String msg, long offset) {
+    /** After a fatal corruption the node is unusable, as qemu's (bs->drv = NULL): requests fail with ENOMEDIUM. */
+    void checkUsable() throws BlockException {
+        if (corrupt && fatalCorruption) throw BlockException.invalid("No medium found");
+    }
+
+    private volatile boolean fatalCorruption;
+
+    BlockException corruption(String msg, long offset) { return corruption(msg, offset, -1); }
+
+    /**
+     * qcow2_signal_corruption: marks the image corrupt (once), emits BLOCK_IMAGE_CORRUPTED and
+     * returns the EIO to throw. On a writable image it is fatal: the corrupt bit goes into the
+     * header and the node refuses every later request.
+     */
+    BlockException corruption(String msg, long offset, long size) {
         if (!corrupt) {
             corrupt = true;
             boolean fatal = !readOnly;
+            System.err.println(fatal ? "qcow2: Marking image as corrupt: " + msg + "; further corruption events will be suppressed"
+                    : "qcow2: Image is corrupt: " + msg + "; further non-fatal corruption events will be suppressed");
             if (fatal) {
                 try {
                     ByteBuffer b = ByteBuffer.allocate(8).putLong(0, h.incompatible | Header.INCOMPAT_CORRUPT);
@@ -161,14 +192,17 @@ final class Qcow2Image {
                     // the image is already unusable for writes
                 }
                 readOnly = true;
+                fatalCorruption = true;
             }
             if (events != null) {
+                // the members in the order QSD prints them
                 ObjectNode d = JsonNodeFactory.instance.objectNode();
                 d.put("device", "");
-                d.put("node-name", nodeName);
                 d.put("msg", msg);
                 if (offset >= 0) d.put("offset", offset);
+                d.put("node-name", nodeName);
                 d.put("fatal", fatal);
+                if (size >= 0) d.put("size", size);
                 events.emit("BLOCK_IMAGE_CORRUPTED", d);
             }
         }
@@ -214,7 +248,8 @@ final class Qcow2Image {
             w = l2Table(i).w.clone();
         }
         long n = refcounts.allocate(1);
-        reserveMetadata(n >>> cb);
+        if (n == 0) throw corruption("Preventing invalid allocation of L2 table at offset 0", -1, -1);
+        reserveMetadata(n >>> cb, Overlaps.ACTIVE_L2);
         L2Cache.Table t = l2.create(n, w);
         if (off != 0) refcounts.freeLater(off >>> cb);
         setL1(i, n | COPIED);
@@ -245,19 +280,25 @@ final class Qcow2Image {
     }
 
     /**
-     * Writes back all metadata in crash-safe order: refcount increments, barrier, L2 tables, L1,
-     * barrier, then the refcount decrements of clusters no longer referenced. Caller holds the lock.
+     * Writes back all metadata in crash-safe order: refcount increments, barrier, L2 tables,
+     * barrier, L1, barrier, then the refcount decrements of clusters no longer referenced. Caller
+     * holds the lock.
      */
     void flushMetadata() throws BlockException {
         if (!metadataDirty()) return;
         beforeL2Write();
         l2.writeDirty();
         if (l1DirtyHi >= 0) {
+            // an L1 entry may only point to an L2 table that is on disk: the new table's cluster
+            // may be a reused one whose old content reads as garbage entries (qemu flushes the L2
+            // cache before qcow2_write_l1_entry)
+            file.flush();
             // write the dirty span of L1 (sector-aligned)
             int lo = l1DirtyLo & ~63, hi = Math.min(l1.length, (l1DirtyHi | 63) + 1);
             ByteBuffer b = ByteBuffer.allocate((hi - lo) * 8);
             for (int k = lo; k < hi; k++) b.putLong(l1[k]);
             b.flip();
+            checkMetadataWrite(Overlaps.ACTIVE_L1, h.l1TableOffset + lo * 8L, b.remaining());
             metaWrite(h.l1TableOffset + lo * 8L, b);
             l1DirtyLo = Integer.MAX_VALUE;
             l1DirtyHi = -1;

@@ -49,6 +49,7 @@ final class Qcow2Node implements BlockNode {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws BlockException {
+        img.checkUsable();
         long off = offset;
         while (dst.hasRemaining()) {
             Mapping.Extent x = mapping.lookup(off, dst.remaining());
@@ -114,6 +115,7 @@ final class Qcow2Node implements BlockNode {
     }
 
     private void checkWritable() throws BlockException {
+        img.checkUsable();
         if (img.readOnly) {
             throw img.corrupt ? BlockException.io("qcow2: image is corrupt; writes are refused", null)
                     : new BlockException(BlockException.Kind.READ_ONLY, "qcow2: node is read-only");
@@ -226,6 +228,9 @@ final class Qcow2Node implements BlockNode {
         img.lock.lock();
         try {
             checkWritable();
+            // qemu's order (handle_alloc): the L2 table first, then the data cluster, so that a
+            // broken image fails the same way (an L2 table allocated at offset 0 is refused)
+            img.l2TableForWrite(l1i);
             if (reuse) host = oldHost;
             else if (external) host = base;
             else host = img.refcounts.allocate(1);
@@ -390,6 +395,7 @@ final class Qcow2Node implements BlockNode {
 
     @Override
     public BlockStatus blockStatus(long offset, long length) throws BlockException {
+        img.checkUsable();
         Mapping.Extent x = mapping.lookup(offset, length);
         return switch (x.type()) {
             case Mapping.UNALLOCATED -> {

@@ -95,7 +95,9 @@ final class Refcounts {
         boolean sawFree = false;
         // first fit below the end of the file, then append
         while (i < end) {
-            if (get(i) == 0 && !img.isMetadataReserved(i)) {
+            // as qemu, trust the refcounts: a cluster counted 0 that holds metadata (a broken
+            // image) is caught by the overlap check when it is written, not silently skipped
+            if (get(i) == 0) {
                 sawFree = true;
                 if (run == 0) runStart = i;
                 if (++run == n) break;
@@ -140,7 +142,7 @@ final class Refcounts {
         put(b);
         table[(int) t] = b.offset;
         tableDirty = true;
-        img.reserveMetadata(blockIdx);
+        img.reserveMetadata(blockIdx, Overlaps.REFCOUNT_BLOCK);
         if ((blockIdx >>> entriesPerBlockBits) == t) {
             write(data, (int) (blockIdx & (entriesPerBlock() - 1)), 1);
         } else {
@@ -162,7 +164,7 @@ final class Refcounts {
         int oldClusters = img.h.refcountTableClusters;
         table = java.util.Arrays.copyOf(old, (int) (clusters * cs / 8));
         for (long k = 0; k < clusters; k++) {
-            img.reserveMetadata(start + k);
+            img.reserveMetadata(start + k, Overlaps.REFCOUNT_TABLE);
             set(start + k, 1);
         }
         // new table + blocks on disk, then the header switches to it, then the old table is freed
@@ -188,6 +190,7 @@ final class Refcounts {
         ByteBuffer b = ByteBuffer.allocate(t.length * 8);
         for (long e : t) b.putLong(e);
         b.flip();
+        img.checkMetadataWrite(Overlaps.REFCOUNT_TABLE, offset, b.remaining());
         img.file.write(offset, b, 0);
     }
 
@@ -218,6 +221,7 @@ final class Refcounts {
     }
 
     private void writeBlock(Block b) throws BlockException {
+        img.checkMetadataWrite(Overlaps.REFCOUNT_BLOCK, b.offset, b.data.length);
         img.file.write(b.offset, ByteBuffer.wrap(b.data), 0);
         b.dirty = false;
     }
@@ -226,6 +230,9 @@ final class Refcounts {
     void writeDirtyBlocks() throws BlockException {
         for (Block b : blocks.values()) if (b.dirty) writeBlock(b);
         if (tableDirty) {
+            // a table entry may only point to a refcount block that is on disk (qemu's
+            // alloc_refcount_block flushes the new block before it updates the table)
+            img.file.flush();
             writeTableAt(img.h.refcountTableOffset, table);
             tableDirty = false;
         }

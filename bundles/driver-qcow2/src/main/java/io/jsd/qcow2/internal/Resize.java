@@ -84,12 +84,13 @@ final class Resize {
         entries = bytes / 8;
         int clusters = (int) (bytes >>> img.cb);
         long start = img.refcounts.allocate(clusters);
-        img.reserveRange(start, bytes);
+        img.reserveRange(start, bytes, Overlaps.ACTIVE_L1);
         img.flushMetadata();
         long[] nl1 = java.util.Arrays.copyOf(img.l1, (int) entries);
         ByteBuffer b = ByteBuffer.allocate((int) bytes);
         for (long e : nl1) b.putLong(e);
         b.flip();
+        img.checkMetadataWrite(Overlaps.ACTIVE_L1, start, bytes);
         img.file.write(start, b, 0);
         img.refcounts.writeDirtyBlocks();
         img.file.flush();

@@ -105,11 +105,13 @@ public class BadImageTest {
             assertEquals(1, h.events.size());
             assertTrue(h.events.get(0), h.events.get(0).startsWith("BLOCK_IMAGE_CORRUPTED"));
             assertTrue(h.events.get(0), h.events.get(0).contains("\"fatal\":true"));
+            assertTrue(h.events.get(0), h.events.get(0).contains("\"msg\":\"Preventing invalid write on metadata (overlaps with refcount table)\""));
+            // as qemu's (bs->drv = NULL): every later request fails with ENOMEDIUM
             try {
                 n.write(0, ByteBuffer.allocate(512), 0);
                 fail("corrupt image still writable");
             } catch (BlockException e) {
-                assertTrue(e.getMessage(), e.getMessage().contains("corrupt"));
+                assertEquals("No medium found", e.getMessage());
             }
         }
         String info = Harness.run("qemu-img", "info", img.toString());

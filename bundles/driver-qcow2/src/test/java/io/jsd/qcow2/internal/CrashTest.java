@@ -49,7 +49,11 @@ public class CrashTest {
                     img.toString(), Long.toString(seed), log.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("worker.out").toFile()).start();
             try {
-                Thread.sleep(Long.getLong("jsd.crash.minms", 700) + r.nextInt(1500));
+                // the kill lands at a random moment after the writer got going (its first flush is
+                // logged), however long a loaded machine takes to start it
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (p.isAlive() && (!Files.exists(log) || Files.size(log) == 0) && System.nanoTime() < deadline) Thread.sleep(20);
+                Thread.sleep(r.nextInt(1500));
             } finally {
                 p.destroyForcibly(); // SIGKILL
                 p.waitFor(20, TimeUnit.SECONDS);

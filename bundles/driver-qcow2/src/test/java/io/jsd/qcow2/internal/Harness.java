@@ -27,6 +27,12 @@ final class Harness implements AutoCloseable {
     static final ObjectMapper M = new ObjectMapper();
     final List<BlockNode> opened = new ArrayList<>();
     final List<String> events = new ArrayList<>();
+    /** Wraps each "file" node the harness opens (a test's filter, e.g. a volatile disk cache), or null. */
+    FileFilter fileFilter;
+
+    interface FileFilter {
+        BlockNode wrap(Path file, BlockNode node) throws Exception;
+    }
 
     static boolean haveQemu() {
         try {
@@ -75,7 +81,9 @@ final class Harness implements AutoCloseable {
         String driver = options.path("driver").asText();
         BlockNode n;
         if (driver.equals("file")) {
-            n = new FileNode(Path.of(options.get("filename").asText()), readOnly);
+            Path file = Path.of(options.get("filename").asText());
+            n = new FileNode(file, readOnly);
+            if (fileFilter != null) n = fileFilter.wrap(file, n);
         } else if (driver.equals("qcow2")) {
             ObjectNode rest = options.deepCopy();
             rest.remove("driver");

@@ -72,7 +72,9 @@ final class Connection implements Runnable {
             Session session = hs.run();
             if (timeout != null) timeout.cancel(false);
             if (session == null || aborted) return;
-            new Transmission(this, session, hs.input()).run();
+            InBuffer in = hs.input();
+            in.grow(64 * 1024);
+            new Transmission(this, session, in).run();
         } catch (EOFException | ClosedChannelException e) {
             if (handshakeTimedOut) {
                 NbdServer.LOG.log(Level.WARNING, "nbd: client did not finish the handshake in time, disconnected");
@@ -87,6 +89,9 @@ final class Connection implements Runnable {
             } else if (!aborted) {
                 NbdServer.LOG.log(Level.WARNING, "nbd: Disconnect client, due to: " + e.getMessage());
             }
+        } catch (OutOfMemoryError e) {
+            // only this connection ends; requests that fail to get a buffer are answered ENOMEM instead
+            NbdServer.LOG.log(Level.WARNING, "nbd: Disconnect client, due to: out of memory (" + e.getMessage() + ")");
         } finally {
             if (timeout != null) timeout.cancel(false);
             NbdExport export = attached;

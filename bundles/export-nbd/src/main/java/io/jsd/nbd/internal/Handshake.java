@@ -1,11 +1,8 @@
 package io.jsd.nbd.internal;
 
 import java.io.IOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.jsd.block.BlockException;
 
@@ -29,11 +26,14 @@ final class Handshake {
     private boolean metaBase;
     private boolean metaDepth;
 
+    /** Input buffer while negotiating: options are read through it piecewise, never whole. */
+    static final int HANDSHAKE_BUFFER = 4096;
+
     Handshake(Connection conn, Wire wire) {
         this.conn = conn;
         this.server = conn.server();
         this.wire = wire;
-        this.in = new InBuffer(wire, 64 * 1024);
+        this.in = new InBuffer(wire, HANDSHAKE_BUFFER);
     }
 
     /** The buffered input, handed on to the transmission phase (it may hold the first requests). */
@@ -112,7 +112,7 @@ final class Handshake {
                     return exportName(len);
                 }
                 case Nbd.OPT_INFO, Nbd.OPT_GO -> {
-                    Session s = info(opt, payload(len));
+                    Session s = info(opt, len);
                     if (s != null) return s;
                 }
                 case Nbd.OPT_STARTTLS -> {
@@ -142,7 +142,7 @@ final class Handshake {
                         mode = Session.MODE_EXTENDED;
                     }
                 }
-                case Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> metaContext(opt, payload(len));
+                case Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> metaContext(opt, len);
                 default -> {
                     in.skip(len);
                     replyError(opt, Nbd.REP_ERR_UNSUP, "Unsupported option " + opt + " (" + Nbd.optName(opt) + ")");
@@ -150,8 +150,6 @@ final class Handshake {
             }
         }
     }
-
-    private byte[] payload(long len) throws IOException { return in.bytes((int) len); }
 
     private void rejectLength(int opt, long len) throws IOException {
         in.skip(len);
@@ -187,26 +185,81 @@ final class Handshake {
         reply(Nbd.OPT_LIST, Nbd.REP_ACK, null);
     }
 
-    // ---- NBD_OPT_INFO / NBD_OPT_GO
+    // ---- option payloads, read piecewise as qemu does (never allocated whole)
 
-    private Session info(int opt, byte[] data) throws IOException {
-        ByteBuffer p = ByteBuffer.wrap(data);
-        String name;
-        List<Integer> requests = new ArrayList<>();
-        try {
-            int nameLen = p.getInt();
-            if (nameLen < 0 || nameLen > Nbd.MAX_STRING) {
-                replyError(opt, Nbd.REP_ERR_INVALID, "Bad length received");
+    /** Unread bytes of the current option's payload. */
+    private long optlen;
+
+    /** Consumes {@code n} bytes of the payload's budget; false (nothing consumed) when it holds fewer. */
+    private boolean take(long n) {
+        if (n > optlen) return false;
+        optlen -= n;
+        return true;
+    }
+
+    /** Drops the rest of the option and answers {@code type} (qemu's nbd_opt_drop). */
+    private void drop(int opt, int type, String message) throws IOException {
+        in.skip(optlen);
+        optlen = 0;
+        replyError(opt, type, message);
+    }
+
+    private void inconsistent(int opt) throws IOException {
+        drop(opt, Nbd.REP_ERR_INVALID, "Inconsistent lengths in option " + Nbd.optName(opt));
+    }
+
+    /**
+     * A length-prefixed name of at most 4096 bytes without NULs (qemu's nbd_opt_read_name), or
+     * null after the error reply.
+     */
+    private String readName(int opt) throws IOException {
+        if (!take(4)) {
+            inconsistent(opt);
+            return null;
+        }
+        long nameLen = in.u32() & 0xffffffffL;
+        if (nameLen > Nbd.MAX_STRING) {
+            drop(opt, Nbd.REP_ERR_INVALID, "Invalid name length: " + nameLen);
+            return null;
+        }
+        if (!take(nameLen)) {
+            inconsistent(opt);
+            return null;
+        }
+        byte[] nb = in.bytes((int) nameLen);
+        for (byte b : nb) {
+            if (b == 0) {
+                drop(opt, Nbd.REP_ERR_INVALID, "Unexpected embedded NUL in option " + Nbd.optName(opt));
                 return null;
             }
-            byte[] nb = new byte[nameLen];
-            p.get(nb);
-            name = new String(nb, StandardCharsets.UTF_8);
-            int n = p.getShort() & 0xffff;
-            for (int i = 0; i < n; i++) requests.add(p.getShort() & 0xffff);
-            if (p.hasRemaining()) throw new BufferUnderflowException();
-        } catch (BufferUnderflowException e) {
-            replyError(opt, Nbd.REP_ERR_INVALID, "Inconsistent lengths in option " + Nbd.optName(opt));
+        }
+        return new String(nb, StandardCharsets.UTF_8);
+    }
+
+    // ---- NBD_OPT_INFO / NBD_OPT_GO
+
+    private Session info(int opt, long len) throws IOException {
+        optlen = len;
+        String name = readName(opt);
+        if (name == null) return null;
+        if (!take(2)) {
+            inconsistent(opt);
+            return null;
+        }
+        int n = in.u16();
+        boolean sendName = false;
+        boolean blockSize = false;
+        for (int i = 0; i < n; i++) {
+            if (!take(2)) {
+                inconsistent(opt);
+                return null;
+            }
+            int request = in.u16();
+            sendName |= request == Nbd.INFO_NAME;
+            blockSize |= request == Nbd.INFO_BLOCK_SIZE;
+        }
+        if (optlen != 0) {
+            drop(opt, Nbd.REP_ERR_INVALID, "option '" + Nbd.optName(opt) + "' has unexpected length");
             return null;
         }
         NbdExport exp = server.export(name);
@@ -214,8 +267,6 @@ final class Handshake {
             replyError(opt, Nbd.REP_ERR_UNKNOWN, "export '" + sanitize(name) + "' not present");
             return null;
         }
-        boolean sendName = requests.contains(Nbd.INFO_NAME);
-        boolean blockSize = requests.contains(Nbd.INFO_BLOCK_SIZE);
         if (sendName) {
             byte[] nb = exp.name.getBytes(StandardCharsets.UTF_8);
             sendInfo(opt, Nbd.INFO_NAME, ByteBuffer.wrap(nb));
@@ -260,10 +311,11 @@ final class Handshake {
 
     // ---- NBD_OPT_LIST_META_CONTEXT / NBD_OPT_SET_META_CONTEXT
 
-    private void metaContext(int opt, byte[] data) throws IOException {
+    private void metaContext(int opt, long len) throws IOException {
+        optlen = len;
         boolean set = opt == Nbd.OPT_SET_META_CONTEXT;
         if (set && mode < Session.MODE_STRUCTURED) {
-            replyError(opt, Nbd.REP_ERR_INVALID,
+            drop(opt, Nbd.REP_ERR_INVALID,
                     "request option '" + Nbd.optName(opt) + "' when structured reply is not negotiated");
             return;
         }
@@ -273,45 +325,57 @@ final class Handshake {
             metaBase = false;
             metaDepth = false;
         }
-        ByteBuffer p = ByteBuffer.wrap(data);
+        String name = readName(opt);
+        if (name == null) return;
+        NbdExport exp = server.export(name);
+        if (exp == null) {
+            drop(opt, Nbd.REP_ERR_UNKNOWN, "export '" + sanitize(name) + "' not present");
+            return;
+        }
+        if (!take(4)) {
+            inconsistent(opt);
+            return;
+        }
+        long queries = in.u32() & 0xffffffffL;
         boolean base = false;
         boolean depth = false;
-        NbdExport exp;
-        try {
-            int nameLen = p.getInt();
-            if (nameLen < 0 || nameLen > Nbd.MAX_STRING) throw new BufferUnderflowException();
-            byte[] nb = new byte[nameLen];
-            p.get(nb);
-            String name = new String(nb, StandardCharsets.UTF_8);
-            exp = server.export(name);
-            if (exp == null) {
-                replyError(opt, Nbd.REP_ERR_UNKNOWN, "export '" + sanitize(name) + "' not present");
+        if (queries == 0 && !set) {
+            base = true;
+            depth = exp.allocationDepth;
+        }
+        for (long i = 0; i < queries; i++) {
+            if (!take(4)) {
+                inconsistent(opt);
                 return;
             }
-            int queries = p.getInt();
-            if (queries == 0 && !set) {
-                base = true;
-                depth = exp.allocationDepth;
+            long ql = in.u32() & 0xffffffffL;
+            if (!take(ql)) {
+                inconsistent(opt);
+                return;
             }
-            for (int i = 0; i < queries; i++) {
-                int ql = p.getInt();
-                if (ql < 0 || ql > p.remaining()) throw new BufferUnderflowException();
-                byte[] qb = new byte[ql];
-                p.get(qb);
-                if (ql > Nbd.MAX_STRING) continue; // qemu skips overlong queries
-                String q = new String(qb, StandardCharsets.UTF_8);
-                if (q.startsWith("base:")) {
-                    String rest = q.substring(5);
-                    if (rest.equals("allocation") || (rest.isEmpty() && !set)) base = true;
-                } else if (q.startsWith("qemu:")) {
-                    String rest = q.substring(5);
-                    if ((rest.isEmpty() && !set) || rest.equals("allocation-depth")) depth |= exp.allocationDepth;
-                    // qemu:dirty-bitmap:* arrives with bitmap support
+            if (ql > Nbd.MAX_STRING) { // qemu skips overlong queries
+                in.skip(ql);
+                continue;
+            }
+            byte[] qb = in.bytes((int) ql);
+            for (byte b : qb) {
+                if (b == 0) {
+                    drop(opt, Nbd.REP_ERR_INVALID, "Unexpected embedded NUL in option " + Nbd.optName(opt));
+                    return;
                 }
             }
-            if (p.hasRemaining()) throw new BufferUnderflowException();
-        } catch (BufferUnderflowException e) {
-            replyError(opt, Nbd.REP_ERR_INVALID, "Inconsistent lengths in option " + Nbd.optName(opt));
+            String q = new String(qb, StandardCharsets.UTF_8);
+            if (q.startsWith("base:")) {
+                String rest = q.substring(5);
+                if (rest.equals("allocation") || (rest.isEmpty() && !set)) base = true;
+            } else if (q.startsWith("qemu:")) {
+                String rest = q.substring(5);
+                if ((rest.isEmpty() && !set) || rest.equals("allocation-depth")) depth |= exp.allocationDepth;
+                // qemu:dirty-bitmap:* arrives with bitmap support
+            }
+        }
+        if (optlen != 0) {
+            drop(opt, Nbd.REP_ERR_INVALID, "option '" + Nbd.optName(opt) + "' has unexpected length");
             return;
         }
         if (base) sendContext(opt, Nbd.CTX_BASE_ALLOCATION, Nbd.CTX_ID_BASE_ALLOCATION);

@@ -9,13 +9,31 @@ import java.nio.ByteBuffer;
  * so the reader decodes them without a system call each. Only the connection's reader thread uses it.
  */
 final class InBuffer {
-    private final ByteBuffer buf;
+    private ByteBuffer buf;
     private Wire wire;
 
     InBuffer(Wire wire, int capacity) {
         this.wire = wire;
         this.buf = ByteBuffer.allocateDirect(capacity);
         buf.flip();
+    }
+
+    /**
+     * Moves to a larger buffer, keeping what is buffered: the handshake reads through a small one
+     * (idle and half-open connections then hold little), the transmission phase batches headers
+     * and small writes in a larger one. Without memory for it, the small one stays (slower, not broken).
+     */
+    void grow(int capacity) {
+        if (capacity <= buf.capacity()) return;
+        ByteBuffer b;
+        try {
+            b = ByteBuffer.allocateDirect(capacity);
+        } catch (OutOfMemoryError e) {
+            return; // direct memory is short (thousands of connections): go on with the small buffer
+        }
+        b.put(buf);
+        b.flip();
+        buf = b;
     }
 
     /** Switches to another wire (after STARTTLS); nothing may be buffered then. */

@@ -67,4 +67,7 @@ public class NbdExportDriver implements ExportDriver {
         if (!server.addExport(e)) throw QmpException.generic("NBD server already has export named '" + name + "'");
         return e;
     }
+
+    @Override
+    public io.jsd.options.OptionsSchema optionsSchema() { return NbdSchema.EXPORT; }
 }

@@ -116,6 +116,9 @@ final class NbdServer {
         if (connections.remove(c) && slots != null) slots.release();
     }
 
+    /** Connections accepted and not yet ended (for tests and diagnostics). */
+    int connectionCount() { return connections.size(); }
+
     NbdExport export(String name) { return exports.get(name); }
 
     List<NbdExport> exports() { return new ArrayList<>(exports.values()); }

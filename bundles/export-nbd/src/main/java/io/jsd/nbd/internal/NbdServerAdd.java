@@ -17,6 +17,7 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpException;
 import io.jsd.qmp.QmpSession;
+import io.jsd.qmp.QmpSchema;
 
 /**
  * nbd-server-add (deprecated in qemu, still accepted by QSD 10): block-export-add type=nbd with
@@ -63,5 +64,11 @@ public class NbdServerAdd implements QmpCommand {
         if (bitmap != null) o.putArray("bitmaps").add(bitmap);
         reg.add(Options.of(o), session);
         return null;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        return QmpSchema.of(QmpSchema.args("nbd-server-add", "name?:str", "description?:str", "device:str", "writable?:bool",
+                "bitmap?:str"), "0");
     }
 }

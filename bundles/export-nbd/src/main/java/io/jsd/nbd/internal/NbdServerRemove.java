@@ -13,6 +13,7 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpException;
 import io.jsd.qmp.QmpSession;
+import io.jsd.qmp.QmpSchema;
 
 /** nbd-server-remove (deprecated in qemu, still in QSD 10): block-export-del of an NBD export. */
 @Component
@@ -47,5 +48,10 @@ public class NbdServerRemove implements QmpCommand {
         if (reg == null) throw QmpException.generic("block exports are not available");
         reg.delete(name, mode.equals("hard"));
         return null;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        return QmpSchema.of(QmpSchema.args("nbd-server-remove", "name:str", "mode?:BlockExportRemoveMode"), "0");
     }
 }

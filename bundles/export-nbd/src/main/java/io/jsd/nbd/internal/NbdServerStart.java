@@ -15,6 +15,7 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpException;
 import io.jsd.qmp.QmpSession;
+import io.jsd.qmp.QmpSchema;
 
 /** nbd-server-start (and the command line's --nbd-server). */
 @Component
@@ -51,5 +52,10 @@ public class NbdServerStart implements QmpCommand {
     }
 
     @Override
-    public io.jsd.qmp.QmpSchema schema() { return NbdSchema.START; }
+    public QmpSchema schema() {
+        return NbdSchema.START;
+    }
+
+    @Override
+    public QmpSchema commandLineSchema() { return NbdSchema.COMMAND_LINE; }
 }

@@ -13,6 +13,7 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpException;
 import io.jsd.qmp.QmpSession;
+import io.jsd.qmp.QmpSchema;
 
 /** nbd-server-stop: like QSD, it also deletes every NBD export (each emits BLOCK_EXPORT_DELETED). */
 @Component
@@ -50,5 +51,10 @@ public class NbdServerStop implements QmpCommand {
         s = service.detach();
         if (s != null) s.stop();
         return null;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        return QmpSchema.NO_ARGS;
     }
 }

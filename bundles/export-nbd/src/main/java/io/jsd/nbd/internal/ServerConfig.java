@@ -19,6 +19,12 @@ record ServerConfig(SocketAddress address, Path unixPath, TlsConfig tls, int max
         this(address, unixPath, tls, maxConnections, handshakeMaxSeconds, -1);
     }
 
+    /**
+     * QSD's default for max-connections (qemu 9.1+, CVE-2024-7409): connection 101 waits in the
+     * listen backlog, not accepted, until another one ends.
+     */
+    static final int DEFAULT_MAX_CONNECTIONS = 100;
+
     /** QSD's default for handshake-max-seconds. */
     static final int DEFAULT_HANDSHAKE_MAX_SECONDS = 10;
 }

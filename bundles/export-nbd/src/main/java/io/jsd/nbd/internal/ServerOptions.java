@@ -69,7 +69,7 @@ final class ServerOptions {
         addr.checkAllUsed();
         Optional<String> creds = args.optString("tls-creds");
         Optional<String> authz = args.optString("tls-authz");
-        long maxConn = args.integer("max-connections", 0);
+        long maxConn = args.integer("max-connections", ServerConfig.DEFAULT_MAX_CONNECTIONS);
         long handshake = args.integer("handshake-max-seconds", ServerConfig.DEFAULT_HANDSHAKE_MAX_SECONDS);
         if (maxConn < 0 || maxConn > 0xffffffffL) {
             throw new OptionException("Parameter 'max-connections' expects uint32_t");

@@ -17,8 +17,17 @@ import io.jsd.block.IoFlags;
  * {@link ReplySink}, so replies go out in completion order, as the protocol allows.
  */
 final class Transmission {
-    /** In-flight budget: a request costs 1 unit plus 1 per MiB of payload, so memory stays bounded. */
-    private static final int BUDGET = 256;
+    /**
+     * What one connection may hold in flight, in KiB: payload and reply buffers plus a fixed
+     * overhead per request (its Request, virtual thread and reply headers). A request over budget
+     * waits, on this connection's reader thread, for the connection's own earlier requests to be
+     * answered; it never takes memory from other clients. 68 MiB keeps two maximum-sized requests
+     * streaming; -Djsd.nbd.connectionBudget=BYTES changes it.
+     */
+    static final int BUDGET = (int) (Math.min(1L << 40, Math.max(Nbd.MAX_BUFFER + (2L << 20),
+            Long.getLong("jsd.nbd.connectionBudget", 2L * Nbd.MAX_BUFFER + (4L << 20)))) >> 10);
+    /** The fixed part of a request's cost (KiB): at most BUDGET / 64 = 1024 requests in flight. */
+    private static final int REQUEST_OVERHEAD = 64;
     /**
      * Reads at least this long look for holes (block status) and send them as hole chunks. Smaller
      * reads just read: a block status query costs about as much as reading 64 KiB of a hole, and is
@@ -143,12 +152,15 @@ final class Transmission {
         long len = r.length;
         boolean write = r.type == Nbd.CMD_WRITE;
         boolean payload = write || (extended && (r.flags & Nbd.CMD_FLAG_PAYLOAD_LEN) != 0);
-        if (payload && len > Nbd.MAX_BUFFER) {
+        // Lengths and offsets are unsigned 64-bit numbers on the wire: compare them as such.
+        boolean tooLong = Long.compareUnsigned(len, Nbd.MAX_BUFFER) > 0;
+        if (payload && tooLong) {
             // The payload cannot be taken in, so the stream cannot be resynchronised.
-            fail(r, Nbd.EINVAL, "len (" + len + ") is larger than max len (" + Nbd.MAX_BUFFER + ")");
-            throw new ProtocolException("len (" + len + ") is larger than max len (" + Nbd.MAX_BUFFER + ")");
+            String m = tooLongMessage(len);
+            fail(r, Nbd.EINVAL, m);
+            throw new ProtocolException(m);
         }
-        r.cost = 1 + (int) ((payload || r.type == Nbd.CMD_READ ? Math.min(len, Nbd.MAX_BUFFER) : 0) >> 20);
+        r.cost = cost(r.type, payload, tooLong ? 0 : len);
         acquire(r.cost);
         String err = null;
         int errno = 0;
@@ -157,7 +169,12 @@ final class Transmission {
                 in.skip(len);
                 return reject(r, Nbd.EPERM, "Export is read-only");
             }
-            r.data = BufferPool.SHARED.get((int) Math.max(len, 1));
+            try {
+                r.data = BufferPool.SHARED.get((int) Math.max(len, 1));
+            } catch (BufferPool.NoBufferMemory e) {
+                in.skip(len); // stay in step with the client: only this request fails
+                return reject(r, Nbd.ENOMEM, e.getMessage());
+            }
             r.data.limit((int) len);
             if (in.buffered() < len) sink.flush();
             in.readFully(r.data);
@@ -169,15 +186,15 @@ final class Transmission {
         long size = export.size();
         int valid = Nbd.CMD_FLAG_FUA;
         switch (r.type) {
-            case Nbd.CMD_READ -> {
-                if (structured) valid |= Nbd.CMD_FLAG_DF;
-                if (len > Nbd.MAX_BUFFER) {
+            case Nbd.CMD_READ, Nbd.CMD_CACHE -> {
+                if (structured && r.type == Nbd.CMD_READ) valid |= Nbd.CMD_FLAG_DF;
+                if (tooLong) {
                     errno = Nbd.EINVAL;
-                    err = "len (" + len + ") is larger than max len (" + Nbd.MAX_BUFFER + ")";
+                    err = tooLongMessage(len);
                 }
             }
             case Nbd.CMD_WRITE -> { if (extended) valid |= Nbd.CMD_FLAG_PAYLOAD_LEN; }
-            case Nbd.CMD_FLUSH, Nbd.CMD_CACHE -> { }
+            case Nbd.CMD_FLUSH -> { }
             case Nbd.CMD_TRIM, Nbd.CMD_WRITE_ZEROES -> {
                 if (r.type == Nbd.CMD_WRITE_ZEROES) valid |= Nbd.CMD_FLAG_NO_HOLE | Nbd.CMD_FLAG_FAST_ZERO;
                 if ((session.flags & Nbd.FLAG_READ_ONLY) != 0) {
@@ -185,22 +202,18 @@ final class Transmission {
                     err = "Export is read-only";
                 }
             }
-            case Nbd.CMD_BLOCK_STATUS -> {
-                valid |= Nbd.CMD_FLAG_REQ_ONE;
-                if (session.contexts() == 0) {
-                    errno = Nbd.EINVAL;
-                    err = "no metadata context negotiated";
-                }
-            }
+            case Nbd.CMD_BLOCK_STATUS -> valid |= Nbd.CMD_FLAG_REQ_ONE; // contexts: checked when it runs, as QSD
             default -> {
                 errno = Nbd.EINVAL;
                 err = "invalid request type (" + r.type + ") received";
             }
         }
         if (errno == 0 && r.type != Nbd.CMD_FLUSH
-                && (r.offset < 0 || r.offset > size || len > size - r.offset)) {
-            errno = (r.type == Nbd.CMD_WRITE || r.type == Nbd.CMD_WRITE_ZEROES) ? Nbd.ENOSPC : Nbd.EINVAL;
-            err = "operation past EOF; From: " + Long.toUnsignedString(r.offset) + ", Len: " + len + ", Size: " + size;
+                && (Long.compareUnsigned(r.offset, size) > 0 || Long.compareUnsigned(len, size - r.offset) > 0)) {
+            // QSD answers every request it refuses before running it with EINVAL (nbd_trip), ENOSPC included.
+            errno = Nbd.EINVAL;
+            err = "operation past EOF; From: " + Long.toUnsignedString(r.offset) + ", Len: " + Long.toUnsignedString(len)
+                    + ", Size: " + size;
         }
         if (errno == 0 && (r.flags & ~valid) != 0) {
             errno = Nbd.EINVAL;
@@ -208,6 +221,18 @@ final class Transmission {
         }
         if (errno != 0) return reject(r, errno, err);
         return true;
+    }
+
+    private static String tooLongMessage(long len) {
+        return "len (" + Long.toUnsignedString(len) + ") is larger than max len (" + Nbd.MAX_BUFFER + ")";
+    }
+
+    /** A request's share of the connection budget (KiB), for a length already known to be at most 32 MiB. */
+    private static int cost(int type, boolean payload, long len) {
+        long bytes = 0;
+        if (payload || type == Nbd.CMD_READ) bytes = len;
+        else if (type == Nbd.CMD_BLOCK_STATUS) bytes = 2L * (32 + 8 + 16L * MAX_EXTENTS); // both contexts, extended
+        return REQUEST_OVERHEAD + (int) ((bytes + 1023) >> 10);
     }
 
     private void acquire(int cost) throws IOException {
@@ -265,11 +290,18 @@ final class Transmission {
                     ok(r);
                 }
                 case Nbd.CMD_CACHE -> ok(r);
-                case Nbd.CMD_BLOCK_STATUS -> blockStatus(r);
+                case Nbd.CMD_BLOCK_STATUS -> {
+                    // QSD's order (nbd_handle_request): after the bounds and flags checks
+                    if (r.length == 0) fail(r, Nbd.EINVAL, "need non-zero length");
+                    else if (session.contexts() == 0) fail(r, Nbd.EINVAL, "CMD_BLOCK_STATUS not negotiated");
+                    else blockStatus(r);
+                }
                 default -> fail(r, Nbd.EINVAL, "invalid request type (" + r.type + ") received");
             }
         } catch (BlockException e) {
             fail(r, errno(e), e.getMessage());
+        } catch (BufferPool.NoBufferMemory | OutOfMemoryError e) {
+            fail(r, Nbd.ENOMEM, "No memory");
         } catch (RuntimeException e) {
             fail(r, Nbd.EIO, String.valueOf(e.getMessage()));
         }
@@ -305,7 +337,7 @@ final class Transmission {
         };
     }
 
-    private void read(Request r) throws BlockException {
+    private void read(Request r) throws BlockException, BufferPool.NoBufferMemory {
         int len = (int) r.length;
         if (len == 0) {
             ok(r);
@@ -335,7 +367,7 @@ final class Transmission {
     }
 
     /** A structured read that sends holes as NBD_REPLY_TYPE_OFFSET_HOLE and reads only the data. */
-    private void sparseRead(Request r, int len) throws BlockException {
+    private void sparseRead(Request r, int len) throws BlockException, BufferPool.NoBufferMemory {
         ByteBuffer data = BufferPool.SHARED.get(len);
         r.data = data;
         int maxChunks = 64;
@@ -373,7 +405,7 @@ final class Transmission {
         reply(r);
     }
 
-    private void blockStatus(Request r) throws BlockException {
+    private void blockStatus(Request r) throws BlockException, BufferPool.NoBufferMemory {
         boolean one = (r.flags & Nbd.CMD_FLAG_REQ_ONE) != 0;
         int max = one ? 1 : MAX_EXTENTS;
         Extents base = session.baseAllocation ? Extents.allocation(export.node, r.offset, r.length, max) : null;
@@ -384,7 +416,7 @@ final class Transmission {
         int total = 0;
         if (base != null) total += hdr + fixed + per * base.count;
         if (depth != null) total += hdr + fixed + per * depth.count;
-        ByteBuffer b = total <= Nbd.MAX_BUFFER ? BufferPool.SHARED.get(total) : ByteBuffer.allocateDirect(total);
+        ByteBuffer b = BufferPool.SHARED.get(total); // at most 2 MiB: MAX_EXTENTS per context
         r.extra = b;
         if (base != null) statusChunk(b, r, Nbd.CTX_ID_BASE_ALLOCATION, base, depth == null);
         if (depth != null) statusChunk(b, r, Nbd.CTX_ID_ALLOCATION_DEPTH, depth, true);

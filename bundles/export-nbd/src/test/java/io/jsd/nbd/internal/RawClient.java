@@ -77,6 +77,41 @@ final class RawClient implements AutoCloseable {
         write(b);
     }
 
+    /** An extended-header request (after NBD_OPT_EXTENDED_HEADERS): 64-bit offset and length. */
+    void extendedRequest(int flags, int type, long cookie, long offset, long length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(32);
+        b.putInt(Nbd.EXTENDED_REQUEST_MAGIC).putShort((short) flags).putShort((short) type).putLong(cookie)
+                .putLong(offset).putLong(length);
+        write(b);
+    }
+
+    /** One extended reply chunk. */
+    record Chunk(int flags, int type, long cookie, long offset, byte[] payload) {
+        boolean done() { return (flags & Nbd.REPLY_FLAG_DONE) != 0; }
+        boolean error() { return (type & 0x8000) != 0; }
+        int errno() { return ByteBuffer.wrap(payload).getInt(); }
+        String message() {
+            ByteBuffer p = ByteBuffer.wrap(payload);
+            p.getInt();
+            int n = p.getShort() & 0xffff;
+            return new String(payload, 6, n, StandardCharsets.UTF_8);
+        }
+    }
+
+    Chunk extendedChunk() throws IOException {
+        ByteBuffer h = read(32);
+        if (h.getInt() != Nbd.EXTENDED_REPLY_MAGIC) throw new IOException("not an extended reply");
+        int flags = h.getShort() & 0xffff;
+        int type = h.getShort() & 0xffff;
+        long cookie = h.getLong();
+        long offset = h.getLong();
+        long len = h.getLong();
+        if (len < 0 || len > (64 << 20)) throw new IOException("chunk of " + Long.toUnsignedString(len) + " bytes");
+        byte[] d = new byte[(int) len];
+        read((int) len).get(d);
+        return new Chunk(flags, type, cookie, offset, d);
+    }
+
     /** A simple reply: returns the error; the cookie must match. */
     int simpleReply(long cookie) throws IOException {
         ByteBuffer h = read(16);

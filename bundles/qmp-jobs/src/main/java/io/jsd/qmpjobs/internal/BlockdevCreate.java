@@ -19,6 +19,7 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpException;
 import io.jsd.qmp.QmpSession;
+import io.jsd.qmp.QmpSchema;
 
 /**
  * blockdev-create: a "create" job that runs the named driver's create. As in qemu the job must be
@@ -49,5 +50,10 @@ public class BlockdevCreate implements QmpCommand {
             @Override public void progress(long current, long total) { control.progress(current, total); }
         }));
         return null;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        return QmpSchema.of(QmpSchema.args("blockdev-create", "job-id:str", "options:BlockdevCreateOptions"), "0");
     }
 }

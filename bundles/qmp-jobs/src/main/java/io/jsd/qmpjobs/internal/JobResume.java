@@ -10,6 +10,7 @@ import io.jsd.options.Options;
 import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSession;
+import io.jsd.qmp.QmpSchema;
 
 /** job-resume: the state machine in core decides whether the job accepts it. */
 @Component
@@ -21,5 +22,10 @@ public class JobResume implements QmpCommand {
     public JsonNode execute(Options args, QmpSession session) throws Exception {
         jobs.resume(args.string("id"));
         return null;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        return QmpSchema.of(QmpSchema.args("job-resume", "id:str"), "0");
     }
 }

@@ -12,6 +12,8 @@ import io.jsd.options.Options;
 import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSession;
+import io.jsd.qmp.QmpSchema;
+import io.jsd.options.QapiType;
 
 /** query-jobs: every job with id, type, status, progress and error. */
 @Component
@@ -24,5 +26,11 @@ public class QueryJobs implements QmpCommand {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         jobs.describe().forEach(a::add);
         return a;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        return QmpSchema.returning("[JobInfo]", QapiType.struct("JobInfo", "id:str", "type:JobType", "status:JobStatus",
+                "current-progress:int", "total-progress:int", "error?:str"));
     }
 }

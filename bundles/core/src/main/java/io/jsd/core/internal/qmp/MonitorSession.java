@@ -131,22 +131,13 @@ final class MonitorSession implements QmpSession {
     }
 
     private JsonNode capabilities(ObjectNode args) throws QmpException {
-        if (commandMode) {
-            throw new QmpException(QmpException.COMMAND_NOT_FOUND, "Capabilities negotiation is already complete, command ignored");
-        }
+        // QSD checks the arguments first in both modes (then refuses in command mode)
+        if (commandMode) return hub.dispatcher().dispatch("qmp_capabilities", Options.of(args), this);
         Options o = Options.of(args);
-        boolean wantOob = false;
+        boolean wantOob;
         try {
-            int i = 0;
-            for (JsonNode cap : o.list("enable")) {
-                if (!cap.isTextual()) throw new OptionException("Invalid parameter type for 'enable[" + i + "]', expected: string");
-                if (!"oob".equals(cap.textValue())) {
-                    throw new OptionException("Parameter 'enable[" + i + "]' does not accept value '" + cap.textValue() + "'");
-                }
-                wantOob = true;
-                i++;
-            }
-            o.checkAllUsed();
+            QmpCapabilitiesCommand.check(args);
+            wantOob = !o.list("enable").isEmpty();
         } catch (OptionException e) {
             throw QmpException.generic(e.getMessage());
         }

@@ -1,16 +1,14 @@
 package io.jsd.core.internal.qmp;
 
-import java.util.List;
-
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.jsd.options.Options;
+import io.jsd.options.QapiType;
 import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSchema;
@@ -32,8 +30,6 @@ public final class QueryChardev implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        ObjectNode info = QmpSchema.object("ChardevInfo", "label:str", "filename:str", "frontend-open:bool");
-        ObjectNode list = QmpSchema.array("ChardevInfo");
-        return new QmpSchema("0", "[ChardevInfo]", List.of(info, list));
+        return QmpSchema.returning("[ChardevInfo]", QapiType.struct("ChardevInfo", "label:str", "filename:str", "frontend-open:bool"));
     }
 }

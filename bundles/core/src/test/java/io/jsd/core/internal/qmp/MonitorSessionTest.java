@@ -15,14 +15,23 @@ import org.junit.Test;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import io.jsd.qmp.QmpCommand;
+import io.jsd.qmp.QmpSchema;
 
 /** One monitor session over an in-memory connection: greeting, negotiation, dispatch, errors. */
 public class MonitorSessionTest {
+    private static QmpCommand command(QmpSchema schema, java.util.function.BiFunction<io.jsd.options.Options, io.jsd.qmp.QmpSession, com.fasterxml.jackson.databind.JsonNode> body) {
+        return new QmpCommand() {
+            @Override public com.fasterxml.jackson.databind.JsonNode execute(io.jsd.options.Options a, io.jsd.qmp.QmpSession s) { return body.apply(a, s); }
+            @Override public QmpSchema schema() { return schema; }
+        };
+    }
+
     private static String run(String input) {
         QmpDispatcherImpl d = new QmpDispatcherImpl();
-        QmpCommand echo = (args, session) -> JsonNodeFactory.instance.objectNode().put("said", args.string("say"));
+        QmpCommand echo = command(QmpSchema.of(QmpSchema.args("echo", "say:str"), "any"),
+                (args, session) -> JsonNodeFactory.instance.objectNode().put("said", args.string("say")));
         d.addCommand(echo, Map.of(QmpCommand.NAME_PROPERTY, "echo", "service.id", 1L));
-        QmpCommand boom = (args, session) -> { throw new io.jsd.options.OptionException("bad thing"); };
+        QmpCommand boom = command(QmpSchema.NO_ARGS, (args, session) -> { throw new io.jsd.options.OptionException("bad thing"); });
         d.addCommand(boom, Map.of(QmpCommand.NAME_PROPERTY, "boom", "service.id", 2L));
         Monitors hub = new Monitors(d);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -57,7 +66,8 @@ public class MonitorSessionTest {
     public void requestShapeErrors() {
         String out = run("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"x\"]}}\n[]\n{\"id\":3}\n{\"execute\":\"a\",\"exec-oob\":\"b\"}\n");
         String[] lines = out.split("\r\n");
-        assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'enable[0]' does not accept value 'x'\"}}", lines[1]);
+        // qemu names a list element's bad enum value 'null' (QSD 10.0.2)
+        assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'null' does not accept value 'x'\"}}", lines[1]);
         assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"QMP input must be a JSON object\"}}", lines[2]);
         assertEquals("{\"id\": 3, \"error\": {\"class\": \"GenericError\", \"desc\": \"QMP input lacks member 'execute'\"}}", lines[3]);
         assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"QMP input member 'exec-oob' is unexpected\"}}", lines[4]);

@@ -8,6 +8,7 @@ import io.jsd.block.BlockNode;
 import io.jsd.block.CreateContext;
 import io.jsd.block.OpenContext;
 import org.osgi.service.component.annotations.Component;
+import io.jsd.options.OptionsSchema;
 
 /** qemu's "file" protocol driver (block/file-posix.c) for regular files. */
 @Component
@@ -18,4 +19,10 @@ public final class FileDriver implements BlockDriver {
 
     @Override
     public void create(ObjectNode options, CreateContext ctx) throws BlockException { FileCreator.create(options, ctx); }
+
+    @Override
+    public OptionsSchema openSchema() { return FileSchema.OPEN; }
+
+    @Override
+    public OptionsSchema createSchema() { return FileSchema.CREATE; }
 }

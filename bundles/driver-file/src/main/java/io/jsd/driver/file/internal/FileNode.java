@@ -35,6 +35,9 @@ final class FileNode implements BlockNode {
     private final BouncePool bounces = new BouncePool();
     /** qemu's lock bytes on {@link #fd}, or null with locking=off. */
     private final ImageLock lock;
+    private final FlushLatch flushLatch;
+    /** fdatasync; a test replaces it to make it fail. */
+    FlushLatch.Sync sync;
 
     FileNode(String driver, String filename, boolean hostDevice, boolean readOnly, int fd, FileChannel ch,
              FileChannel buffered, int align, ImageLock lock) {
@@ -47,6 +50,8 @@ final class FileNode implements BlockNode {
         this.ch = ch;
         this.buffered = buffered;
         this.align = align;
+        this.flushLatch = new FlushLatch(filename, buffered != null);
+        this.sync = () -> ch.force(false);
     }
 
     private BlockException fail(String op, Exception e) {
@@ -173,11 +178,7 @@ final class FileNode implements BlockNode {
 
     @Override
     public void flush() throws BlockException {
-        try {
-            ch.force(false); // fdatasync
-        } catch (IOException e) {
-            throw fail("flush", e);
-        }
+        flushLatch.flush(sync);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.jsd.block.BlockException;
 import io.jsd.block.BlockNode;
 import io.jsd.block.OpenContext;
 import org.osgi.service.component.annotations.Component;
+import io.jsd.options.OptionsSchema;
 
 /** qemu's "host_device" driver: a block or character device, sized with BLKGETSIZE64. */
 @Component
@@ -13,4 +14,7 @@ import org.osgi.service.component.annotations.Component;
 public final class HostDeviceDriver implements BlockDriver {
     @Override
     public BlockNode open(OpenContext ctx) throws BlockException { return FileOpener.open("host_device", ctx); }
+
+    @Override
+    public OptionsSchema openSchema() { return FileSchema.OPEN; }
 }

@@ -5,6 +5,7 @@ import io.jsd.block.BlockDriverName;
 import io.jsd.block.BlockNode;
 import io.jsd.block.OpenContext;
 import org.osgi.service.component.annotations.Component;
+import io.jsd.options.OptionsSchema;
 
 /** qemu's null-co: a sink and a source of zeroes, for benchmarks and tests. */
 @Component
@@ -12,4 +13,7 @@ import org.osgi.service.component.annotations.Component;
 public final class NullCoDriver implements BlockDriver {
     @Override
     public BlockNode open(OpenContext ctx) { return new NullNode("null-co", ctx); }
+
+    @Override
+    public OptionsSchema openSchema() { return NullSchema.OPEN; }
 }

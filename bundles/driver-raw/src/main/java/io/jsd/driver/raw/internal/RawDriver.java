@@ -9,6 +9,8 @@ import io.jsd.block.OpenContext;
 import io.jsd.options.OptionException;
 import io.jsd.options.Options;
 import org.osgi.service.component.annotations.Component;
+import io.jsd.options.OptionsSchema;
+import io.jsd.options.QapiType;
 
 /** qemu's raw format driver (block/raw-format.c): offset and size over the "file" child. */
 @Component
@@ -34,5 +36,10 @@ public final class RawDriver implements BlockDriver {
                     + ") has to be smaller or equal to the  actual size of the containing file (" + fileSize + ")");
         }
         return new RawNode(file, offset, size, ctx.readOnly());
+    }
+
+    @Override
+    public OptionsSchema openSchema() {
+        return OptionsSchema.of(QapiType.struct("BlockdevOptionsRaw", "file:BlockdevRef", "offset?:int", "size?:int"));
     }
 }

@@ -15,6 +15,11 @@ import java.util.logging.Logger;
  */
 final class QueueWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(QueueWorker.class.getName());
+    /**
+     * Requests of one ring in flight at most (what a queue started from now on takes; tests lower
+     * it). With MAX_SEGMENTS buffers per chain this bounds what a guest's ring makes us hold.
+     */
+    static volatile int maxInFlightDefault = 256;
 
     private final SplitVirtqueue vq;
     private final VhostUserBackend device;
@@ -25,7 +30,11 @@ final class QueueWorker implements Runnable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean enabled;
+    private final int maxInFlight = maxInFlightDefault;
+    /** Requests running (guarded by this). */
     private int running;
+    /** The ring still has chains we left there because {@link #maxInFlight} were running (guarded by this). */
+    private boolean throttled;
 
     QueueWorker(String name, SplitVirtqueue vq, VhostUserBackend device, int kickFd, boolean enabled,
                 Consumer<String> broken) throws IOException {
@@ -78,7 +87,18 @@ final class QueueWorker implements Runnable {
     private void processAvailable() throws VirtqueueException {
         if (!enabled) return;
         DescriptorChain chain;
-        while (!stopping && (chain = vq.pop()) != null) submit(chain);
+        while (!stopping) {
+            synchronized (this) {
+                // Requests in flight hold their chains (up to MAX_SEGMENTS buffers each): past the
+                // cap the rest waits in the ring until completions make room (they wake us).
+                if (running >= maxInFlight) {
+                    throttled = true;
+                    return;
+                }
+            }
+            if ((chain = vq.pop()) == null) return;
+            submit(chain);
+        }
     }
 
     private void submit(DescriptorChain chain) {
@@ -91,7 +111,13 @@ final class QueueWorker implements Runnable {
                 vq.push(chain.head(), len);
             } finally {
                 synchronized (this) {
-                    if (--running == 0) notifyAll();
+                    running--;
+                    if (throttled && running < maxInFlight) {
+                        throttled = false;
+                        // under the lock: awaitRequests (and so closing wakeFd) cannot run first
+                        Native.signal(wakeFd);
+                    }
+                    if (running == 0) notifyAll();
                 }
             }
         });

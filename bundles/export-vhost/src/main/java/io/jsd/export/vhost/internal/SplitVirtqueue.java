@@ -17,6 +17,11 @@ import java.util.List;
  */
 public final class SplitVirtqueue {
     static final int MAX_SIZE = 32768;
+    /**
+     * Most buffers one request may name (libvhost-user's VIRTQUEUE_MAX_SIZE, its max_num_sg): a
+     * chain's memory here grows with its buffers, and an indirect table alone could name 32768.
+     */
+    static final int MAX_SEGMENTS = 1024;
     private static final int DESC_F_NEXT = 1, DESC_F_WRITE = 2, DESC_F_INDIRECT = 4;
     private static final int AVAIL_F_NO_INTERRUPT = 1;
     private static final int DESC_SIZE = 16;
@@ -179,6 +184,9 @@ public final class SplitVirtqueue {
                 // The status byte lives in the last descriptor: without it the request cannot even fail.
                 if (last) throw new VirtqueueException("last descriptor of chain " + head + ": " + e.getMessage());
                 if (bad == null) bad = e.getMessage();
+            }
+            if (readable.size() + writable.size() > MAX_SEGMENTS) {
+                throw new VirtqueueException("more than " + MAX_SEGMENTS + " buffers in chain " + head);
             }
             if (last) break;
             if (next >= tableSize) throw new VirtqueueException("next index " + next + " out of range in chain " + head);

@@ -34,7 +34,8 @@ final class VhostBlkExport implements Export {
         this.server = server;
         this.socketPath = socketPath;
         this.devices = devices;
-        this.acceptor = Thread.ofVirtual().name("vhost-user-blk-" + id).unstarted(this::serve);
+        // A platform thread: the connection it serves blocks in poll(2) (see MessageSocket).
+        this.acceptor = Thread.ofPlatform().daemon().name("vhost-user-blk-" + id).unstarted(this::serve);
     }
 
     void start() { acceptor.start(); }

@@ -155,4 +155,10 @@ public final class VhostBlkExportDriver implements ExportDriver {
             throw new OptionException("File descriptor " + fd + " is not a listening unix socket: " + e.getMessage());
         }
     }
+
+    @Override
+    public io.jsd.options.OptionsSchema optionsSchema() {
+        return io.jsd.options.OptionsSchema.of(io.jsd.options.QapiType.struct("BlockExportOptionsVhostUserBlk",
+                "addr:SocketAddress", "logical-block-size?:size", "num-queues?:uint16"));
+    }
 }

@@ -3,10 +3,7 @@ package io.jsd.export.vhost.internal;
 import static io.jsd.export.vhost.internal.VhostUser.*;
 
 import java.io.EOFException;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,28 +43,31 @@ final class VhostUserConnection {
         for (int i = 0; i < vrings.length; i++) vrings[i] = new VringState(i);
     }
 
-    /** Serves messages until the front-end leaves or breaks the protocol. */
+    /**
+     * Serves messages until the front-end leaves or breaks the protocol. Every fd that arrives is
+     * closed unless the message it came with takes it (more than MAX_FDS in one message end the
+     * connection, as in QEMU's vhost-user server). Blocks in poll(2): call it on a platform thread.
+     */
     void run() {
-        try {
-            socket.setAncillaryReceiveBufferSize(1024);
-            InputStream in = socket.getInputStream();
+        try (MessageSocket in = new MessageSocket(FileDescriptorCast.using(socket.getFileDescriptor()).as(Integer.class))) {
             OutputStream out = socket.getOutputStream();
             byte[] hdr = new byte[HEADER_SIZE];
             while (!closing) {
-                if (!readFully(in, hdr, true)) break;
-                ByteBuffer h = ByteBuffer.wrap(hdr).order(ByteOrder.LITTLE_ENDIAN);
-                int request = h.getInt(0), flags = h.getInt(4), size = h.getInt(8);
-                int[] fds = receivedFds();
+                int[] fds = NO_FDS;
                 try {
+                    if (!in.readFully(hdr, true)) break;
+                    ByteBuffer h = ByteBuffer.wrap(hdr).order(ByteOrder.LITTLE_ENDIAN);
+                    int request = h.getInt(0), flags = h.getInt(4), size = h.getInt(8);
                     if ((flags & VERSION_MASK) != VERSION) throw new ProtocolException("bad message version in flags 0x" + Integer.toHexString(flags));
                     if (size < 0 || size > MAX_PAYLOAD) throw new ProtocolException("message payload of " + Integer.toUnsignedString(size) + " bytes");
                     byte[] payload = new byte[size];
-                    if (!readFully(in, payload, false)) throw new EOFException("truncated message");
-                    fds = concat(fds, receivedFds());
+                    if (!in.readFully(payload, false)) throw new EOFException("truncated message");
+                    fds = in.takeFds();
                     dispatch(out, request, (flags & FLAG_NEED_REPLY) != 0,
                             ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN), fds);
                 } finally {
-                    for (int fd : fds) Native.close(fd);
+                    for (int fd : fds) if (fd >= 0) Native.close(fd);
+                    for (int fd : in.takeFds()) Native.close(fd); // arrived with a message that failed
                 }
             }
         } catch (EOFException e) {
@@ -80,6 +80,8 @@ final class VhostUserConnection {
             cleanup();
         }
     }
+
+    private static final int[] NO_FDS = new int[0];
 
     /** One line per ring, for diagnostics. */
     String describe() {
@@ -116,39 +118,6 @@ final class VhostUserConnection {
                 // already gone
             }
         }
-    }
-
-    private static boolean readFully(InputStream in, byte[] b, boolean eofOk) throws IOException {
-        int n = 0;
-        while (n < b.length) {
-            int r = in.read(b, n, b.length - n);
-            if (r < 0) {
-                if (n == 0 && eofOk) return false;
-                throw new EOFException();
-            }
-            n += r;
-        }
-        return true;
-    }
-
-    private int[] receivedFds() throws IOException {
-        FileDescriptor[] got = socket.getReceivedFileDescriptors();
-        if (got == null || got.length == 0) return new int[0];
-        int[] fds = new int[got.length];
-        // junixsocket closes the fds it received when the socket closes: keep our own duplicates
-        // (they outlive the connection only as long as we decide) and close its copies now.
-        for (int i = 0; i < got.length; i++) {
-            fds[i] = Native.dup(FileDescriptorCast.using(got[i]).as(Integer.class));
-            new FileInputStream(got[i]).close();
-        }
-        return fds;
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        if (b.length == 0) return a;
-        int[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 
     private static final boolean TRACE = Boolean.getBoolean("jsd.vhost.trace");
@@ -492,6 +461,9 @@ final class VhostUserConnection {
     private byte[] getInflight(ByteBuffer p, int[] replyFd) throws IOException {
         need(p, 20, GET_INFLIGHT_FD);
         int numQueues = p.getShort(16) & 0xffff, queueSize = p.getShort(18) & 0xffff;
+        checkInflightGeometry(GET_INFLIGHT_FD, numQueues, queueSize);
+        // Nothing of it stays here: the region is unmapped and our fd closed once it is sent, so
+        // repeated requests hold no memory of this process (the front-end owns what it keeps).
         InflightRegion r = InflightRegion.create(numQueues, queueSize, replyFd);
         r.unmap(); // the front-end hands it back with SET_INFLIGHT_FD, which maps it for use
         return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN)
@@ -500,6 +472,7 @@ final class VhostUserConnection {
 
     private void setInflight(ByteBuffer p, int[] fds) throws IOException {
         need(p, 20, SET_INFLIGHT_FD);
+        checkInflightGeometry(SET_INFLIGHT_FD, p.getShort(16) & 0xffff, p.getShort(18) & 0xffff);
         int fd = takeFd(fds, SET_INFLIGHT_FD);
         InflightRegion r;
         try {
@@ -512,6 +485,17 @@ final class VhostUserConnection {
         inflight = r;
         if (old != null) old.unmap();
         resumeRings(paused);
+    }
+
+    /**
+     * An inflight region covers at most this device's queues, each at most a maximum-sized ring:
+     * the peer's numbers alone (up to 65535 queues of 65535) would ask for gigabytes.
+     */
+    private void checkInflightGeometry(int request, int numQueues, int queueSize) throws ProtocolException {
+        if (numQueues < 1 || numQueues > vrings.length || queueSize < 1 || queueSize > SplitVirtqueue.MAX_SIZE) {
+            throw new ProtocolException(VhostUser.name(request) + " for " + numQueues + " queues of " + queueSize
+                    + " (the device has " + vrings.length + " queues of at most " + SplitVirtqueue.MAX_SIZE + ")");
+        }
     }
 
     private void cleanup() {

@@ -21,6 +21,8 @@ final class SlowNode implements BlockNode {
     /** When set, reads and writes wait for it (bounded) to keep them in flight. */
     volatile CountDownLatch gate;
     volatile int flushes;
+    /** Requests waiting at the gate now. */
+    final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     SlowNode(BlockNode next, long delayMs) {
         this.next = next;
@@ -31,7 +33,14 @@ final class SlowNode implements BlockNode {
         try {
             if (write && delayMs > 0) Thread.sleep(delayMs);
             CountDownLatch g = gate;
-            if (g != null && !g.await(10, TimeUnit.SECONDS)) throw BlockException.io("gate timeout", null);
+            if (g != null) {
+                waiting.incrementAndGet();
+                try {
+                    if (!g.await(10, TimeUnit.SECONDS)) throw BlockException.io("gate timeout", null);
+                } finally {
+                    waiting.decrementAndGet();
+                }
+            }
         } catch (InterruptedException e) {
             throw BlockException.io("interrupted", e);
         }

@@ -24,5 +24,7 @@ public final class BlockExportAdd implements QmpCommand {
     }
 
     @Override
-    public QmpSchema schema() { return new QmpSchema("BlockExportOptions", "0", List.of(Schema.EXPORT_OPTIONS)); }
+    public QmpSchema schema() {
+        return new QmpSchema("BlockExportOptions", "0", List.of());
+    }
 }

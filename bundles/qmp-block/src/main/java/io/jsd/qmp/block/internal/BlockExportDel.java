@@ -7,7 +7,6 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
-import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -27,8 +26,6 @@ public final class BlockExportDel implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_block-export-del-arg", "0", List.of(
-                Schema.object("q_obj_block-export-del-arg", "id:str", "mode?:BlockExportRemoveMode"),
-                Schema.enumeration("BlockExportRemoveMode", "safe", "hard")));
+        return QmpSchema.of(QmpSchema.args("block-export-del", "id:str", "mode?:BlockExportRemoveMode"), "0");
     }
 }

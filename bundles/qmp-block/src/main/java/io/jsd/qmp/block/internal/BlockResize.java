@@ -10,7 +10,6 @@ import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpException;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
-import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -43,7 +42,6 @@ public final class BlockResize implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_block_resize-arg", "0",
-                List.of(Schema.object("q_obj_block_resize-arg", "device?:str", "node-name?:str", "size:int")));
+        return QmpSchema.of(QmpSchema.args("block_resize", "device?:str", "node-name?:str", "size:int"), "0");
     }
 }

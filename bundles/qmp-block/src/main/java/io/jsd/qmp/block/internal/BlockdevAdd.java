@@ -25,6 +25,6 @@ public final class BlockdevAdd implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("BlockdevOptions", "0", List.of(Schema.BLOCKDEV_OPTIONS, Schema.DISCARD, Schema.CACHE, Schema.DETECT_ZEROES));
+        return new QmpSchema("BlockdevOptions", "0", List.of());
     }
 }

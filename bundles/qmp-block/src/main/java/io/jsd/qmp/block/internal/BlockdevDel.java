@@ -7,7 +7,6 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
-import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -25,6 +24,6 @@ public final class BlockdevDel implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_blockdev-del-arg", "0", List.of(Schema.object("q_obj_blockdev-del-arg", "node-name:str")));
+        return QmpSchema.of(QmpSchema.args("blockdev-del", "node-name:str"), "0");
     }
 }

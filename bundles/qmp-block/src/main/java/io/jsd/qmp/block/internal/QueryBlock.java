@@ -7,7 +7,6 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
-import java.util.List;
 import org.osgi.service.component.annotations.Component;
 
 /** query-block lists guest devices' backends; a storage daemon has none, so it is always [] (as in QSD). */
@@ -19,7 +18,6 @@ public final class QueryBlock implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("0", "[BlockInfo]", List.of(Schema.array("BlockInfo"),
-                Schema.object("BlockInfo", "device:str", "qdev?:str", "type:str", "removable:bool", "locked:bool")));
+        return QmpSchema.returning("[BlockInfo]", Schema.BLOCK_INFO, Schema.BLOCK_DEVICE_INFO, Schema.IMAGE_INFO, Schema.CACHE_INFO);
     }
 }

@@ -9,7 +9,6 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
-import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -28,6 +27,6 @@ public final class QueryBlockExports implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("0", "[BlockExportInfo]", List.of(Schema.array("BlockExportInfo"), Schema.EXPORT_INFO));
+        return QmpSchema.returning("[BlockExportInfo]", Schema.EXPORT_INFO);
     }
 }

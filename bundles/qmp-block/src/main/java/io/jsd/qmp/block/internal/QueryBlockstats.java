@@ -65,11 +65,7 @@ public final class QueryBlockstats implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_query-blockstats-arg", "[BlockStats]", List.of(
-                Schema.object("q_obj_query-blockstats-arg", "query-nodes?:bool"), Schema.array("BlockStats"),
-                Schema.object("BlockStats", "device?:str", "qdev?:str", "node-name?:str", "stats:BlockDeviceStats",
-                        "driver-specific?:any", "parent?:BlockStats", "backing?:BlockStats"),
-                Schema.object("BlockDeviceStats", "rd_bytes:int", "wr_bytes:int", "unmap_bytes:int",
-                        "rd_operations:int", "wr_operations:int", "flush_operations:int", "unmap_operations:int")));
+        return QmpSchema.of(QmpSchema.args("query-blockstats", "query-nodes?:bool"), "[BlockStats]",
+                Schema.BLOCK_STATS, Schema.BLOCK_DEVICE_STATS, Schema.BLOCK_DEVICE_TIMED_STATS);
     }
 }

@@ -10,7 +10,6 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
-import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -30,8 +29,7 @@ public final class QueryNamedBlockNodes implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("q_obj_query-named-block-nodes-arg", "[BlockDeviceInfo]", List.of(
-                Schema.object("q_obj_query-named-block-nodes-arg", "flat?:bool"), Schema.array("BlockDeviceInfo"),
-                Schema.BLOCK_DEVICE_INFO, Schema.IMAGE_INFO, Schema.CACHE_INFO, Schema.DETECT_ZEROES));
+        return QmpSchema.of(QmpSchema.args("query-named-block-nodes", "flat?:bool"), "[BlockDeviceInfo]",
+                Schema.BLOCK_DEVICE_INFO, Schema.IMAGE_INFO, Schema.CACHE_INFO);
     }
 }

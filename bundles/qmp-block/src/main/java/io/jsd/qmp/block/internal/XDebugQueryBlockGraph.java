@@ -62,10 +62,12 @@ public final class XDebugQueryBlockGraph implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        return new QmpSchema("0", "XDbgBlockGraph", List.of(
+        return QmpSchema.returning("XDbgBlockGraph",
                 Schema.object("XDbgBlockGraph", "nodes:[XDbgBlockGraphNode]", "edges:[XDbgBlockGraphEdge]"),
-                Schema.array("XDbgBlockGraphNode"), Schema.array("XDbgBlockGraphEdge"),
-                Schema.object("XDbgBlockGraphNode", "id:int", "type:str", "name:str"),
-                Schema.object("XDbgBlockGraphEdge", "parent:int", "child:int", "name:str", "perm:[str]", "shared-perm:[str]")));
+                Schema.object("XDbgBlockGraphNode", "id:uint64", "type:XDbgBlockGraphNodeType", "name:str"),
+                Schema.enumeration("XDbgBlockGraphNodeType", "block-backend", "block-job", "block-driver"),
+                Schema.object("XDbgBlockGraphEdge", "parent:uint64", "child:uint64", "name:str", "perm:[BlockPermission]",
+                        "shared-perm:[BlockPermission]"),
+                Schema.enumeration("BlockPermission", "consistent-read", "write", "write-unchanged", "resize"));
     }
 }

@@ -6,8 +6,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.jsd.objects.ObjectRegistry;
 import io.jsd.options.Options;
@@ -31,17 +29,6 @@ public final class ObjectAdd implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode arg = QmpSchema.object("ObjectOptions", "qom-type:ObjectType", "id:str");
-        arg.put("tag", "qom-type");
-        arg.putArray("variants");
-        ObjectNode types = f.objectNode().put("name", "ObjectType").put("meta-type", "enum");
-        var values = types.putArray("values");
-        var members = types.putArray("members");
-        for (String t : objects.types()) {
-            values.add(t);
-            members.addObject().put("name", t);
-        }
-        return new QmpSchema("ObjectOptions", "0", List.of(arg, types));
+        return new QmpSchema("ObjectOptions", "0", List.of());
     }
 }

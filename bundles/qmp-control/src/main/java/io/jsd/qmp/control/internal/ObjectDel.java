@@ -1,13 +1,9 @@
 package io.jsd.qmp.control.internal;
 
-import java.util.List;
-
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.jsd.objects.ObjectRegistry;
 import io.jsd.options.Options;
@@ -31,8 +27,6 @@ public final class ObjectDel implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        ObjectNode arg = JsonNodeFactory.instance.objectNode().put("name", "q_obj_object-del-arg").put("meta-type", "object");
-        arg.putArray("members").addObject().put("name", "id").put("type", "str");
-        return new QmpSchema("q_obj_object-del-arg", "0", List.of(arg));
+        return QmpSchema.of(QmpSchema.args("object-del", "id:str"), "0");
     }
 }

@@ -1,14 +1,11 @@
 package io.jsd.qmp.control.internal;
 
-import java.util.List;
-
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpCommand;
@@ -16,6 +13,7 @@ import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpDispatcher;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
+import io.jsd.options.QapiType;
 
 /** query-commands: the commands installed right now ([{"name": ...}, ...]). */
 @Component
@@ -33,10 +31,6 @@ public final class QueryCommands implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode info = f.objectNode().put("name", "CommandInfo").put("meta-type", "object");
-        info.putArray("members").addObject().put("name", "name").put("type", "str");
-        ObjectNode list = f.objectNode().put("name", "[CommandInfo]").put("meta-type", "array").put("element-type", "CommandInfo");
-        return new QmpSchema("0", "[CommandInfo]", List.of(info, list));
+        return QmpSchema.returning("[CommandInfo]", QapiType.struct("CommandInfo", "name:str"));
     }
 }

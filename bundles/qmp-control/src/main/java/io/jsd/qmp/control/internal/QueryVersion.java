@@ -1,7 +1,5 @@
 package io.jsd.qmp.control.internal;
 
-import java.util.List;
-
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -15,6 +13,7 @@ import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSchema;
 import io.jsd.qmp.QmpSession;
+import io.jsd.options.QapiType;
 
 /**
  * query-version: qemu's shape; "qemu" is the QSD release whose interface JSD implements (clients
@@ -46,14 +45,7 @@ public final class QueryVersion implements QmpCommand {
 
     @Override
     public QmpSchema schema() {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode triple = f.objectNode().put("name", "VersionTriple").put("meta-type", "object");
-        var tm = triple.putArray("members");
-        for (String n : List.of("major", "minor", "micro")) tm.addObject().put("name", n).put("type", "int");
-        ObjectNode info = f.objectNode().put("name", "VersionInfo").put("meta-type", "object");
-        var im = info.putArray("members");
-        im.addObject().put("name", "qemu").put("type", "VersionTriple");
-        im.addObject().put("name", "package").put("type", "str");
-        return new QmpSchema("0", "VersionInfo", List.of(info, triple));
+        return QmpSchema.returning("VersionInfo", QapiType.struct("VersionInfo", "qemu:VersionTriple", "package:str"),
+                QapiType.struct("VersionTriple", "major:int", "minor:int", "micro:int"));
     }
 }

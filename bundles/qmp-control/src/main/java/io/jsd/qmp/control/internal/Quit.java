@@ -11,6 +11,7 @@ import io.jsd.options.Options;
 import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpCommandName;
 import io.jsd.qmp.QmpSession;
+import io.jsd.qmp.QmpSchema;
 
 /**
  * quit: replies, then stops the OSGi framework, which closes exports, nodes and monitors in order;
@@ -34,5 +35,10 @@ public final class Quit implements QmpCommand {
             }
         });
         return null;
+    }
+
+    @Override
+    public QmpSchema schema() {
+        return QmpSchema.NO_ARGS;
     }
 }
