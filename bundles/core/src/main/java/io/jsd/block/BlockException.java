@@ -20,6 +20,7 @@ public class BlockException extends IOException {
     }
 
     private final Kind kind;
+    private String hint;
 
     public BlockException(Kind kind, String message) {
         super(message);
@@ -32,6 +33,18 @@ public class BlockException extends IOException {
     }
 
     public Kind kind() { return kind; }
+
+    /**
+     * Advice for a person, shown after the message on the command line and left out of QMP
+     * replies (e.g. which image another process may be using), or null.
+     */
+    public String hint() { return hint; }
+
+    /** Sets {@link #hint()}; returns this exception. */
+    public BlockException withHint(String hint) {
+        this.hint = hint;
+        return this;
+    }
 
     public static BlockException io(String message, Throwable cause) { return new BlockException(Kind.IO, message, cause); }
     public static BlockException invalid(String message) { return new BlockException(Kind.INVALID_ARGUMENT, message); }

@@ -106,6 +106,22 @@ public interface BlockNode extends AutoCloseable {
      */
     default boolean strongOption(String key) { return true; }
 
+    /**
+     * First phase of a permission change: the node's users now hold {@code perm} and share
+     * {@code shared} in total (bits of {@link Permission}). A protocol driver takes the OS-level
+     * locks this needs (keeping what it held) and throws if another process holds what it must not
+     * share, or refuses to share what it needs; nothing else may change yet. Core then calls
+     * exactly one of {@link #setPermissions} (commit) or {@link #abortPermissions} (undo). A node
+     * starts with no users: nothing held, everything shared.
+     */
+    default void checkPermissions(int perm, int shared) throws BlockException {}
+
+    /** Commits the last {@link #checkPermissions}: releases what the new permissions no longer need. */
+    default void setPermissions(int perm, int shared) {}
+
+    /** Undoes the last {@link #checkPermissions}: back to the permissions last committed. */
+    default void abortPermissions() {}
+
     /** Flushes and releases everything. Called once, after all requests have finished. */
     @Override
     default void close() throws BlockException {}

@@ -37,6 +37,27 @@ public interface NodeHandle {
      */
     AutoCloseable use(String who) throws BlockException;
 
+    /**
+     * Registers a user as {@link #use(String)} does that also holds {@code perm} and shares only
+     * {@code shared} (bits of {@link Permission}) on this node. Throws, registering nothing, when
+     * another user of the node does not share what this one needs, this one does not share what
+     * another holds, the node is read-only and {@code perm} writes, or another process holds the
+     * image (the driver's locks). Exports hold CONSISTENT_READ (+WRITE when writable).
+     */
+    default NodeUse use(String who, int perm, int shared) throws BlockException {
+        AutoCloseable plain = use(who);
+        return new NodeUse() {
+            @Override public void update(int p, int s) {}
+            @Override public void close() {
+                try {
+                    plain.close();
+                } catch (Exception e) {
+                    // releasing a registration cannot fail
+                }
+            }
+        };
+    }
+
     /** query-named-block-nodes entry in qemu's shape. */
     ObjectNode describe();
 

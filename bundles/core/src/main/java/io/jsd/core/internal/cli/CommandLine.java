@@ -122,6 +122,7 @@ public final class CommandLine {
                 return 1;
             } catch (QmpException e) {
                 System.err.println(PROG + ": " + o.label() + ": " + e.getMessage());
+                if (e.getCause() instanceof io.jsd.block.BlockException b && b.hint() != null) System.err.println(b.hint());
                 return 1;
             } catch (java.io.IOException e) {
                 System.err.println(PROG + ": " + o.label() + ": " + e.getMessage());

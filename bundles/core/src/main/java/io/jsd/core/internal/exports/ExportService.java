@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jsd.block.BlockGraph;
 import io.jsd.block.NodeHandle;
+import io.jsd.block.Permission;
 import io.jsd.export.Export;
 import io.jsd.export.ExportDriver;
 import io.jsd.export.ExportRegistry;
@@ -167,9 +168,12 @@ public final class ExportService implements ExportRegistry {
     /** Creates the export and takes the node; undoes both if the options turn out wrong. */
     private Export start(ExportDriver driver, ExportEntry e, Options o, Common c) throws Exception {
         NodeHandle node = graph.require(c.nodeName());
-        AutoCloseable use = e.use != null ? null : node.use("export " + e.id);
+        io.jsd.block.NodeUse use = e.use != null ? null : node.use("export " + e.id, exportPermissions(c), Permission.ALL);
         Export x = null;
         try {
+            // a second step as in qemu, where the export type narrows the BlockBackend's sharing after
+            // blk_exp_add took the node: which conflict is reported first depends on it
+            if (use != null && exportShared(e.type) != Permission.ALL) use.update(exportPermissions(c), exportShared(e.type));
             x = driver.create(new Context(e.id, node, o, c.writable(), c.writethrough(), c.iothread(), events, e.session));
             o.checkAllUsed();
         } catch (Exception | Error ex) {
@@ -179,6 +183,16 @@ public final class ExportService implements ExportRegistry {
         }
         if (use != null) e.use = use;
         return x;
+    }
+
+    /** What an export's BlockBackend holds (qemu's blk_exp_add): consistent reads, and writes when writable. */
+    private static int exportPermissions(Common c) {
+        return Permission.CONSISTENT_READ | (c.writable() ? Permission.WRITE : 0);
+    }
+
+    /** What it shares: everything, except that an NBD export forbids resizing while it runs (qemu's nbd_export_create). */
+    private static int exportShared(String type) {
+        return type.equals("nbd") ? Permission.ALL & ~Permission.RESIZE : Permission.ALL;
     }
 
     // ---- block-export-del ----

@@ -33,7 +33,7 @@ record CommonOptions(String driver, String nodeName, boolean discardUnmap, boole
         }
         boolean ro = o.bool("read-only", role == ChildRole.COW || inherited.readOnly);
         boolean autoRo = o.bool("auto-read-only", inherited.autoReadOnly);
-        boolean forceShare = o.bool("force-share", false);
+        boolean forceShare = o.bool("force-share", inherited.forceShare); // qemu's bdrv_inherited_options passes it down
         String detect = o.choice("detect-zeroes", "off", "off", "on", "unmap");
         boolean active = o.bool("active", true);
         return new CommonOptions(driver, nodeName, unmap, direct, noFlush, ro, autoRo, forceShare, detect, active);

@@ -47,6 +47,8 @@ public final class GraphService implements BlockGraph {
     private final NodeNames names = new NodeNames();
     /** The backing chain being opened (opens run under {@link #lock}, one at a time). */
     private final BackingChain backingChain = new BackingChain();
+    /** Who holds and shares what on each node. */
+    final PermissionGraph permissions = new PermissionGraph();
 
     /** Looked up when used, not referenced: see {@link LazyServices}. */
     private volatile QmpEvents events;
@@ -189,6 +191,12 @@ public final class GraphService implements BlockGraph {
         try {
             o.checkAllUsed();
             n.attach(drv);
+            try {
+                permissions.reapply(n); // the old driver node's locks went with it
+            } catch (BlockException e) {
+                n.gate.close("Could not reopen node '" + n.nodeName() + "': " + e.getMessage());
+                throw e;
+            }
         } catch (Exception e) {
             drv.close();
             throw e;
@@ -274,6 +282,7 @@ public final class GraphService implements BlockGraph {
         }
         byName.remove(n.nodeName());
         for (Node.Edge e : ctx.added) {
+            permissions.release(e.child(), new Grant.ParentEdge(n, e.key()));
             e.child().parents.remove(n);
             if (e.child().implicit && e.child().parents.isEmpty()) remove(e.child());
         }
@@ -313,12 +322,13 @@ public final class GraphService implements BlockGraph {
     }
 
     /** Closes and forgets a node; implicit children without other parents go with it. */
-    private void remove(Node n) {
+    void remove(Node n) {
         n.detach("Node '" + n.nodeName() + "' has been deleted");
         byName.remove(n.nodeName());
         order.remove(n);
         for (Node.Edge e : n.edgeList()) {
             Node c = e.child();
+            permissions.release(c, new Grant.ParentEdge(n, e.key()));
             c.parents.remove(n);
             if (c.implicit && c.parents.isEmpty() && c.userNames().isEmpty()) remove(c);
         }

@@ -54,6 +54,8 @@ final class Node implements NodeHandle {
     final Map<String, Edge> edges = new LinkedHashMap<>();
     final List<Node> parents = new CopyOnWriteArrayList<>();
     final Map<Object, String> users = new LinkedHashMap<>();
+    /** What the node's users hold and share (see {@link PermissionGraph}). */
+    final NodePermissions perms = new NodePermissions();
     /** The image facts last reported by the driver, shown while the driver is away. */
     private volatile ObjectNode lastImage;
 
@@ -162,6 +164,11 @@ final class Node implements NodeHandle {
                 users.remove(token);
             }
         };
+    }
+
+    @Override
+    public io.jsd.block.NodeUse use(String who, int perm, int shared) throws BlockException {
+        return PermissionUse.register(graph.permissions, this, who, perm, shared);
     }
 
     List<String> userNames() {

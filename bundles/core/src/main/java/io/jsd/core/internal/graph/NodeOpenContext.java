@@ -151,7 +151,18 @@ final class NodeOpenContext implements OpenContext {
         return role == ChildRole.COW ? c.withReadOnly(true) : c;
     }
 
-    private BlockNode link(String key, ChildRole role, Node child) {
+    private BlockNode link(String key, ChildRole role, Node child) throws BlockException {
+        try {
+            if (!child.common().active() && node.common().active()) {
+                throw BlockException.invalid("Inactive '" + child.nodeName() + "' can't be a " + key
+                        + " child of active '" + node.nodeName() + "'");
+            }
+            Grant g = PermissionGraph.edgeGrant(node, key, role, child);
+            graph.permissions.change(child, g.owner(), g);
+        } catch (BlockException | RuntimeException ex) {
+            if (child.implicit && child.parents.isEmpty()) graph.remove(child); // opened for this edge only
+            throw ex;
+        }
         Node.Edge e = new Node.Edge(key, role, child);
         synchronized (node.edges) {
             node.edges.put(key, e);

@@ -125,7 +125,7 @@ public final class QmpDispatcherImpl implements QmpDispatcher {
         } catch (QmpException e) {
             throw e;
         } catch (OptionException | BlockException e) {
-            throw QmpException.generic(e.getMessage());
+            throw (QmpException) QmpException.generic(e.getMessage()).initCause(e); // the command line shows a BlockException's hint
         } catch (RuntimeException e) {
             throw QmpException.generic(e.getMessage() != null ? e.getMessage() : e.toString());
         } catch (Exception e) {

@@ -84,7 +84,7 @@ public class ExportServiceTest {
         graph.add((ObjectNode) M.readTree("{'driver':'zero','node-name':'n0'}"));
         graph.add((ObjectNode) M.readTree("{'driver':'zero','node-name':'ro','read-only':true}"));
         graph.addDriver("pass", new io.jsd.core.internal.graph.PassDriver());
-        graph.add((ObjectNode) M.readTree("{'driver':'pass','node-name':'over-ro','file':'ro'}"));
+        graph.add((ObjectNode) M.readTree("{'driver':'pass','node-name':'over-ro','file':'ro','filter':true}"));
         exports = new ExportService(graph, ev);
         fake = new FakeDriver();
         exports.addDriver("fake", fake);

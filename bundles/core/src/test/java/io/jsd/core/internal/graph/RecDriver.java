@@ -50,11 +50,13 @@ final class RecDriver implements BlockDriver {
         };
     }
 
-    /** A pass-through format over a "file" child. */
+    /** A pass-through format (or with filter=true, a filter) over a "file" child. */
     static final class Pass implements BlockDriver {
         @Override
         public BlockNode open(OpenContext ctx) throws BlockException {
-            BlockNode file = ctx.openChild("file", ChildRole.PRIMARY, true);
+            // filter=true: a filter over its child (qemu's permission rules differ from a format's)
+            boolean filter = ctx.options().bool("filter", false);
+            BlockNode file = ctx.openChild("file", filter ? ChildRole.FILTERED : ChildRole.PRIMARY, true);
             long size = file.size();
             return new BlockNode() {
                 @Override public long size() { return size; }

@@ -2,6 +2,7 @@ package io.jsd.driver.file.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jsd.block.BlockException;
+import io.jsd.block.Permission;
 import io.jsd.block.CreateContext;
 import io.jsd.options.Options;
 import java.nio.ByteBuffer;
@@ -36,7 +37,10 @@ final class FileCreator {
         }
         try {
             // like qemu: hold write and resize while creating so nobody else uses the half-made image
-            ImageLock.acquire(fd, ImageLock.WRITE | ImageLock.RESIZE, ImageLock.RESIZE);
+            // (raw_co_create: holds write and resize, shares all but resize, the hint naming the file)
+            ImageLock lock = new ImageLock(fd, filename);
+            lock.check(Permission.WRITE | Permission.RESIZE, Permission.ALL & ~Permission.RESIZE);
+            lock.commit(Permission.WRITE | Permission.RESIZE, Permission.ALL & ~Permission.RESIZE);
             Posix.ftruncate(fd, 0);
             switch (prealloc) {
                 case "falloc" -> Posix.fallocate(fd, 0, 0, size);

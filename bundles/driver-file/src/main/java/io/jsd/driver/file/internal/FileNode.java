@@ -33,12 +33,15 @@ final class FileNode implements BlockNode {
     private final FileChannel buffered;
     private final int align;
     private final BouncePool bounces = new BouncePool();
+    /** qemu's lock bytes on {@link #fd}, or null with locking=off. */
+    private final ImageLock lock;
     private final FlushLatch flushLatch;
     /** fdatasync; a test replaces it to make it fail. */
     FlushLatch.Sync sync;
 
     FileNode(String driver, String filename, boolean hostDevice, boolean readOnly, int fd, FileChannel ch,
-             FileChannel buffered, int align) {
+             FileChannel buffered, int align, ImageLock lock) {
+        this.lock = lock;
         this.driver = driver;
         this.filename = filename;
         this.hostDevice = hostDevice;
@@ -236,6 +239,21 @@ final class FileNode implements BlockNode {
         fs.put("type", driver);
         fs.putObject("data");
         info.put("dirty-flag", false);
+    }
+
+    @Override
+    public void checkPermissions(int perm, int shared) throws BlockException {
+        if (lock != null) lock.check(perm, shared);
+    }
+
+    @Override
+    public void setPermissions(int perm, int shared) {
+        if (lock != null) lock.commit(perm, shared);
+    }
+
+    @Override
+    public void abortPermissions() {
+        if (lock != null) lock.abort();
     }
 
     @Override

@@ -26,7 +26,7 @@ final class FileOpener {
         o.bool("drop-cache", true);
         o.optString("pr-manager");
         o.bool("x-check-cache-dropped", false);
-        boolean locking = ctx.locking();
+        String locking = o.choice("locking", "auto", "on", "off", "auto");
         if (aio.equals("native") && !ctx.cacheDirect()) {
             throw new OptionException("aio=native was specified, but it requires cache.direct=on, which was not specified.");
         }
@@ -49,13 +49,16 @@ final class FileOpener {
             long mode = Posix.fstat(fd)[0];
             boolean device = Posix.isBlockDevice(mode) || Posix.isCharDevice(mode);
             boolean hostDevice = driver.equals("host_device");
+            // qemu's raw_open_common; checked before any channel opens the path, which would block on a FIFO
             if (hostDevice && !device) {
-                throw BlockException.invalid("'host_device' driver expects either a character or block device");
+                throw BlockException.invalid("'host_device' driver requires '" + filename + "' to be either a character or block device");
             }
-            if (locking) {
-                int perms = ImageLock.CONSISTENT_READ | (ro ? 0 : ImageLock.WRITE);
-                ImageLock.acquire(fd, perms, ctx.forceShare() ? 0 : ImageLock.RESIZE);
+            if (!hostDevice && !Posix.isRegularFile(mode)) {
+                throw BlockException.invalid("'file' driver requires '" + filename + "' to be a regular file");
             }
+            // no lock bytes yet: a node without users holds nothing (core hands it its permissions)
+            boolean useLock = locking.equals("on") || locking.equals("auto") && ImageLock.ofdLocksWork(fd);
+            ImageLock lock = useLock ? new ImageLock(fd, filename) : null;
             Path path = Path.of(filename);
             Set<OpenOption> opts = new HashSet<>();
             opts.add(StandardOpenOption.READ);
@@ -67,7 +70,7 @@ final class FileOpener {
                 align = (int) Math.max(512, Files.getFileStore(path).getBlockSize());
             }
             ch = FileChannel.open(path, opts);
-            return new FileNode(driver, filename, Posix.isBlockDevice(mode), ro, fd, ch, buffered, align);
+            return new FileNode(driver, filename, Posix.isBlockDevice(mode), ro, fd, ch, buffered, align, lock);
         } catch (BlockException | RuntimeException e) {
             closeAll(fd, ch, buffered);
             throw e;
@@ -81,7 +84,9 @@ final class FileOpener {
     }
 
     private static int openFd(String filename, boolean ro) throws ErrnoException {
-        return Posix.open(filename, (ro ? Posix.O_RDONLY : Posix.O_RDWR) | Posix.O_CLOEXEC, 0);
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused right after);
+        // it changes nothing for regular files and devices, and data moves through FileChannels
+        return Posix.open(filename, (ro ? Posix.O_RDONLY : Posix.O_RDWR) | Posix.O_CLOEXEC | Posix.O_NONBLOCK, 0);
     }
 
     static BlockException couldNotOpen(String filename, ErrnoException e) {

@@ -22,14 +22,14 @@ import io.jsd.linux.Libc;
  * the result or throws {@link ErrnoException} carrying errno. x86_64 / aarch64 Linux layouts.
  */
 final class Posix {
-    static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_CLOEXEC = 02000000;
+    static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
     static final int SEEK_SET = 0, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
     static final int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_ZERO_RANGE = 0x10;
     static final int F_OFD_GETLK = 36, F_OFD_SETLK = 37;
     static final short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
     static final int ENOENT = Libc.ENOENT, EINTR = Libc.EINTR, EACCES = Libc.EACCES, EINVAL = Libc.EINVAL,
             EROFS = Libc.EROFS, ENXIO = Libc.ENXIO, EPERM = Libc.EPERM, EOPNOTSUPP = Libc.EOPNOTSUPP,
-            ENOTSUP = Libc.ENOTSUP, ENOSYS = Libc.ENOSYS;
+            ENOTSUP = Libc.ENOTSUP, ENOSYS = Libc.ENOSYS, EAGAIN = Libc.EAGAIN;
     private static final long BLKGETSIZE64 = 0x80081272L;
 
     private static final MethodHandle OPEN = Libc.downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
@@ -151,4 +151,6 @@ final class Posix {
     static boolean isBlockDevice(long mode) { return (mode & 0170000) == 0060000; }
 
     static boolean isCharDevice(long mode) { return (mode & 0170000) == 0020000; }
+
+    static boolean isRegularFile(long mode) { return (mode & 0170000) == 0100000; }
 }

@@ -60,7 +60,7 @@ public class HostDeviceContractTest extends BlockNodeContract {
             h.add("{'driver':'host_device','node-name':'x','filename':'" + backing + "'}");
             fail();
         } catch (BlockException e) {
-            assertEquals("'host_device' driver expects either a character or block device", e.getMessage());
+            assertEquals("'host_device' driver requires '" + backing + "' to be either a character or block device", e.getMessage());
         }
         assertTrue(h.graph.require("d0").describe().get("file").asText().startsWith("/dev/loop"));
     }
