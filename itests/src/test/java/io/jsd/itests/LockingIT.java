@@ -278,6 +278,7 @@ public class LockingIT {
                 "{\"execute\":\"block-export-add\",\"arguments\":{\"type\":\"nbd\",\"id\":\"e\",\"node-name\":\"r\",\"writable\":true}}",
                 "{\"execute\":\"block-export-add\",\"arguments\":{\"type\":\"nbd\",\"id\":\"e2\",\"node-name\":\"r\"}}",
                 "{\"execute\":\"block-export-add\",\"arguments\":{\"type\":\"nbd\",\"id\":\"e3\",\"node-name\":\"f\",\"writable\":true}}",
+                "{\"execute\":\"block_resize\",\"arguments\":{\"node-name\":\"r\",\"size\":1073741824}}",
                 "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"raw\",\"node-name\":\"r2\",\"file\":\"f\",\"offset\":512}}",
                 "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"qcow2\",\"node-name\":\"q2\",\"file\":\"f\",\"read-only\":true}}",
                 "{\"execute\":\"blockdev-del\",\"arguments\":{\"node-name\":\"q\"}}",

@@ -3,6 +3,8 @@ package io.jsd.qmp.block.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jsd.block.BlockGraph;
 import io.jsd.block.NodeHandle;
+import io.jsd.block.NodeUse;
+import io.jsd.block.Permission;
 import io.jsd.options.OptionException;
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpCommand;
@@ -34,9 +36,13 @@ public final class BlockResize implements QmpCommand {
         NodeHandle n = (nodeName.isEmpty() ? java.util.Optional.<NodeHandle>empty() : graph.find(nodeName)).orElseThrow(() ->
                 QmpException.generic("Cannot find device='" + device + "' nor node-name='" + nodeName + "'"));
         if (size < 0) throw new OptionException("Parameter 'size' expects a >0 size");
-        if (n.readOnly()) throw QmpException.generic("Image is read-only");
-        if (!n.capabilities().truncate()) throw QmpException.generic("Image format driver does not support resize");
-        n.io().truncate(size);
+        // qemu takes the resize permission (sharing everything) before it truncates, so a node whose
+        // users refuse to share resize (an NBD export, a format parent) reports their conflict.
+        try (NodeUse use = n.use("block_resize", Permission.RESIZE, Permission.ALL)) {
+            if (n.readOnly()) throw QmpException.generic("Image is read-only");
+            if (!n.capabilities().truncate()) throw QmpException.generic("Image format driver does not support resize");
+            n.io().truncate(size);
+        }
         return null;
     }
 
