@@ -99,6 +99,9 @@ final class SocketChardev implements Chardev {
             current = next;
             try (ChannelConnection c = new ChannelConnection(next)) {
                 session.accept(c);
+            } catch (RuntimeException | Error e) {
+                // A client's session failing must not stop the monitor from serving the next one.
+                System.err.println("jsd: QMP session on chardev '" + id + "' ended: " + e);
             } finally {
                 current = null;
                 next = null;
