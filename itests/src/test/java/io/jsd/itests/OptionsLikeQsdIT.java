@@ -57,6 +57,9 @@ public class OptionsLikeQsdIT {
             c.add("{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"null-co\",\"node-name\":\"ID\",\"size\":" + size + "}}");
         }
         c.add("{\"execute\":\"block-export-add\",\"arguments\":{\"type\":\"nbd\",\"id\":\"ID\",\"node-name\":\"n0\",\"iothread\":\"nope\"}}");
+        c.add("{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"127.0.0.1\",\"port\":\"0\",\"keep-alive-count\":3}}}}");
+        c.add("{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"127.0.0.1\",\"port\":\"0\",\"ipv6\":true}}}}");
+        c.add("{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"unix\",\"data\":{}}}}");
         c.add("{\"execute\":\"block-export-add\",\"arguments\":{\"type\":\"nbd\",\"id\":\"ID\",\"node-name\":\"n0\",\"iothread\":\"t0\"}}");
         return c;
     }
@@ -129,6 +132,15 @@ public class OptionsLikeQsdIT {
                     List.of("--chardev", "socket,id=c,path={dir}/s,server=on,wait=off," + c[0]), 120);
             assertNotEquals(c[0], 0, r.exit());
             assertTrue(c[0] + ": " + r.stderr(), r.stderr().contains(c[1]));
+        }
+        String[][] nbd = {
+            {"addr.type=unix,addr.path={dir}/n.sock,addr.abstract=on", "Abstract unix sockets are not supported"},
+            {"addr.type=inet,addr.host=127.0.0.1,addr.port=0,addr.keep-alive=on", "Socket address option 'keep-alive' is not supported by JSD"},
+            {"addr.type=inet,addr.host=127.0.0.1,addr.port=0,addr.to=5", "Socket address option 'to' is not supported by JSD"}};
+        for (String[] c : nbd) {
+            Daemon.Result n = Daemon.run(Daemon.Kind.JSD, tmp.newFolder().toPath(), List.of("--nbd-server", c[0]), 120);
+            assertNotEquals(c[0], 0, n.exit());
+            assertTrue(c[0] + ": " + n.stderr(), n.stderr().contains(c[1]));
         }
         Daemon.Result r = Daemon.run(Daemon.Kind.JSD, tmp.newFolder().toPath(), List.of("--blockdev", "null-co,node-name=n,size=-1"), 120);
         assertEquals("1 --blockdev null-co,node-name=n,size=-1: Value '-1' is out of range for parameter 'size'", outcome(r));
