@@ -181,7 +181,7 @@ public final class CommandLine {
                 JsonNode type = p.options().get("qom-type");
                 if (type == null) {
                     out.println("List of user creatable objects:");
-                    for (String t : objects.types()) out.println("  " + t);
+                    for (String t : objects.helpTypes()) out.println("  " + t);
                     return 0;
                 }
                 List<String> props = objects.help(type.asText());
