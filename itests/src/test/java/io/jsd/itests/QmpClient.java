@@ -74,12 +74,17 @@ final class QmpClient implements AutoCloseable {
 
     /** The next line (CRLF-terminated JSON), read with a deadline. */
     JsonNode readMessage(long timeoutSeconds) throws IOException {
+        return JSON.readTree(readText(timeoutSeconds));
+    }
+
+    /** The next line as sent (qemu may send what is not JSON, e.g. {@code inf}), read with a deadline. */
+    String readText(long timeoutSeconds) throws IOException {
         var exec = Executors.newVirtualThreadPerTaskExecutor();
         try {
             Future<String> f = exec.submit(this::readLine);
             String line = f.get(timeoutSeconds, TimeUnit.SECONDS);
             if (line == null) throw new IOException("connection closed");
-            return JSON.readTree(line);
+            return line;
         } catch (java.util.concurrent.TimeoutException e) {
             close();
             throw new IOException("no QMP message within " + timeoutSeconds + " s");

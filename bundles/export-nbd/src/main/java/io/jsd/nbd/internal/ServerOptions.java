@@ -13,6 +13,7 @@ import io.jsd.objects.ObjectRegistry;
 import io.jsd.objects.UserObject;
 import io.jsd.options.OptionException;
 import io.jsd.options.Options;
+import io.jsd.options.SocketAddressOption;
 import io.jsd.qmp.QmpException;
 
 /**
@@ -27,8 +28,17 @@ final class ServerOptions {
      * The arguments as read, before anything is looked up: QSD checks every argument's presence,
      * type and name (QAPI) before it looks at the server, the address or the TLS objects.
      */
-    record Args(String type, String path, boolean isAbstract, String host, String port, String fd,
-                Optional<String> creds, Optional<String> authz, long maxConn, long handshake) {}
+    record Args(SocketAddressOption addr, Optional<String> creds, Optional<String> authz, long maxConn, long handshake) {
+        String type() { return addr.type(); }
+
+        String path() { return addr.path(); }
+
+        String host() { return addr.host(); }
+
+        String port() { return addr.port(); }
+
+        String fd() { return addr.fd(); }
+    }
 
     static ServerConfig parse(Options args, ObjectRegistry objects) throws QmpException {
         return resolve(read(args), objects);
@@ -41,32 +51,8 @@ final class ServerOptions {
         String type = addr.choice("type", null, "inet", "unix", "vsock", "fd");
         if (type == null) throw addr.missing("type");
         Options data = addr.has("data") ? addr.child("data") : addr;
-        String path = null, host = null, port = null, fd = null;
-        boolean isAbstract = false;
-        switch (type) {
-            case "unix" -> {
-                path = data.string("path");
-                isAbstract = data.bool("abstract", false);
-                data.markUsed("tight");
-            }
-            case "inet" -> {
-                host = data.string("host");
-                JsonNode p = data.raw("port");
-                if (p == null || p.isNull()) throw data.missing("port");
-                port = p.asText();
-                for (String k : new String[] {"numeric", "ipv4", "ipv6", "keep-alive", "mptcp", "to",
-                        "keep-alive-count", "keep-alive-idle", "keep-alive-interval"}) {
-                    data.markUsed(k);
-                }
-            }
-            case "fd" -> fd = data.string("str");
-            default -> {
-                data.markUsed("cid");
-                data.markUsed("port");
-            }
-        }
-        if (data != addr) data.checkAllUsed();
-        addr.checkAllUsed();
+        SocketAddressOption sa = SocketAddressOption.read(type, data);
+        if (data != addr) addr.checkAllUsed();
         Optional<String> creds = args.optString("tls-creds");
         Optional<String> authz = args.optString("tls-authz");
         long maxConn = args.integer("max-connections", ServerConfig.DEFAULT_MAX_CONNECTIONS);
@@ -78,7 +64,7 @@ final class ServerOptions {
             throw new OptionException("Parameter 'handshake-max-seconds' expects uint32_t");
         }
         args.checkAllUsed();
-        return new Args(type, path, isAbstract, host, port, fd, creds, authz, maxConn, handshake);
+        return new Args(sa, creds, authz, maxConn, handshake);
     }
 
     /** Resolves the address, then the TLS objects (QSD's order: it listens before it looks up credentials). */
@@ -86,9 +72,9 @@ final class ServerOptions {
         java.net.SocketAddress sa;
         Path unixPath = null;
         int fd = -1;
+        a.addr().checkSupported();
         switch (a.type()) {
             case "unix" -> {
-                if (a.isAbstract()) throw new OptionException("Abstract unix sockets are not supported");
                 unixPath = Path.of(a.path());
                 sa = UnixDomainSocketAddress.of(unixPath);
             }

@@ -2,8 +2,6 @@ package io.jsd.core.internal.qmp;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import io.jsd.options.OptionException;
@@ -22,10 +20,8 @@ public class QmpJsonFuzzTest extends FuzzTarget {
     public static final int MAX_LEN = 16384;
 
     public static void fuzzerTestOneInput(byte[] data) throws IOException {
-        // the monitor's way: a stream, bad UTF-8 replaced, an unfinished message at EOF dropped
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
-        JsonStreamer s = new JsonStreamer(new InputStreamReader(new ByteArrayInputStream(data), decoder), false);
+        // the monitor's way: a byte stream (the lexer checks UTF-8 as qemu's), an unfinished message at EOF dropped
+        JsonStreamer s = new JsonStreamer(new ByteArrayInputStream(data), false);
         int messages = 0;
         for (JsonStreamer.Message m = s.next(); m != null; m = s.next()) {
             if (++messages > data.length + 1) throw new AssertionError("more messages than input bytes: the streamer does not advance");

@@ -39,7 +39,7 @@ public final class CommandLine {
 
     private static final Set<String> CHARDEV_KEYS = Set.of("backend", "id", "path", "host", "port", "server", "wait",
             "ipv4", "ipv6", "nodelay", "telnet", "websocket", "reconnect", "abstract", "tight", "mux", "logfile",
-            "logappend", "signal", "to");
+            "logappend", "signal", "to", "tn3270", "reconnect-ms", "delay", "fd", "tls-creds", "tls-authz");
     private static final Set<String> MONITOR_KEYS = Set.of("chardev", "mode", "pretty", "id");
     private static final QmpSession SESSION = () -> true;
 
@@ -182,7 +182,7 @@ public final class CommandLine {
                 JsonNode type = p.options().get("qom-type");
                 if (type == null) {
                     out.println("List of user creatable objects:");
-                    for (String t : objects.types()) out.println("  " + t);
+                    for (String t : objects.helpTypes()) out.println("  " + t);
                     return 0;
                 }
                 List<String> props = objects.help(type.asText());

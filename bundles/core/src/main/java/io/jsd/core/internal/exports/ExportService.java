@@ -8,6 +8,7 @@ import io.jsd.block.Permission;
 import io.jsd.export.Export;
 import io.jsd.export.ExportDriver;
 import io.jsd.export.ExportRegistry;
+import io.jsd.objects.ObjectRegistry;
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpEvents;
 import io.jsd.qmp.QmpException;
@@ -40,6 +41,9 @@ public final class ExportService implements ExportRegistry {
     private final Map<String, List<ExportDriver>> drivers = new HashMap<>();
     private final Map<String, ExportEntry> exports = new LinkedHashMap<>();
     private final BlockGraph graph;
+    /** To check an export's iothread: QSD refuses a name that is no iothread object. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ObjectRegistry objects;
 
     /** Looked up when an event is emitted, not referenced (see LazyServices: a DS reference makes a cycle). */
     private volatile QmpEvents events;
@@ -154,6 +158,7 @@ public final class ExportService implements ExportRegistry {
             if (exports.containsKey(c.id())) throw QmpException.generic("Block export id '" + c.id() + "' is already in use");
             NodeHandle node = graph.find(c.nodeName()).orElseThrow(() -> QmpException.generic(
                     "Cannot find device='' nor node-name='" + c.nodeName() + "'"));
+            if (c.iothread() != null && !isIothread(c.iothread())) throw QmpException.generic("iothread \"" + c.iothread() + "\" not found");
             if (c.writable() && node.readOnly()) throw QmpException.generic("Cannot export read-only node as writable");
             // a writable node over a read-only child (qemu fails taking the write permission)
             if (c.writable() && !node.capabilities().write()) throw QmpException.generic("Block node is read-only");
@@ -163,6 +168,11 @@ public final class ExportService implements ExportRegistry {
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean isIothread(String id) {
+        ObjectRegistry r = objects;
+        return r != null && r.find(id).map(o -> o.type().equals("iothread")).orElse(false);
     }
 
     /** Creates the export and takes the node; undoes both if the options turn out wrong. */

@@ -248,6 +248,7 @@ public final class GraphService implements BlockGraph {
         BlockNode drv = null;
         try {
             drv = driver.open(ctx);
+            NodeLength.check(drv.size());
             common.validate();
             o.checkAllUsed();
             n.attach(drv);

@@ -49,6 +49,9 @@ public final class ObjectRegistryImpl implements ObjectRegistry {
     @Override
     public List<String> types() { return new ArrayList<>(ObjectTypes.TYPES.keySet()); }
 
+    /** The types --object help lists: QSD's QOM types, one more than object-add can create (authz-list-file). */
+    public List<String> helpTypes() { return new ArrayList<>(ObjectTypes.HELP.keySet()); }
+
     /** Property help for --object TYPE,help (null for an unknown type). */
     public List<String> help(String type) { return ObjectTypes.HELP.get(type); }
 

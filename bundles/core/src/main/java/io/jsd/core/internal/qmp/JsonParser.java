@@ -1,7 +1,5 @@
 package io.jsd.core.internal.qmp;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,10 +46,10 @@ final class JsonParser {
         return switch (t.type()) {
             case LCURLY -> object();
             case LSQUARE -> array();
-            case STRING -> F.textNode(string(pop().text()));
-            case INTEGER -> integer(pop().text());
-            case FLOAT -> F.numberNode(Double.parseDouble(pop().text()));
-            case KEYWORD -> keyword(pop().text());
+            case STRING -> F.textNode(string(pop()));
+            case INTEGER -> JsonNumbers.integer(pop().ascii());
+            case FLOAT -> F.numberNode(JsonNumbers.toDouble(pop().ascii()));
+            case KEYWORD -> keyword(pop().ascii());
             default -> throw new ParseError("expecting value");
         };
     }
@@ -107,21 +105,32 @@ final class JsonParser {
         };
     }
 
-    private static JsonNode integer(String s) {
-        BigInteger v = new BigInteger(s);
-        if (v.bitLength() < 64) return F.numberNode(v.longValue());
-        if (v.signum() > 0 && v.bitLength() == 64) return F.numberNode(v);
-        return F.numberNode(new BigDecimal(v).doubleValue());
-    }
-
-    private static String string(String token) throws ParseError {
-        StringBuilder sb = new StringBuilder(token.length());
+    /**
+     * A string token's value, decoded as qemu's parse_string does: escapes, then modified UTF-8
+     * (invalid sequences, surrogates and noncharacters refused).
+     */
+    private static String string(JsonToken t) throws ParseError {
+        byte[] b = t.bytes();
+        int end = t.length() - 1;
+        if (plainAscii(b, end)) return new String(b, 1, end - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
         int i = 1;
-        int end = token.length() - 1;
+        StringBuilder sb = new StringBuilder(end);
+        int[] next = new int[1];
         while (i < end) {
-            char c = token.charAt(i++);
-            if (c != '\\') { sb.append(c); continue; }
-            char e = token.charAt(i++);
+            int c = b[i] & 0xFF;
+            if (c >= 0x80) {
+                int cp = ModifiedUtf8.codepoint(b, i, end, next);
+                if (cp < 0) throw new ParseError("invalid UTF-8 sequence in string");
+                sb.appendCodePoint(cp);
+                i = next[0];
+                continue;
+            }
+            i++;
+            if (c != '\\') {
+                sb.append((char) c);
+                continue;
+            }
+            int e = b[i++];
             switch (e) {
                 case '"' -> sb.append('"');
                 case '\'' -> sb.append('\'');
@@ -133,17 +142,23 @@ final class JsonParser {
                 case 'r' -> sb.append('\r');
                 case 't' -> sb.append('\t');
                 case 'u' -> {
-                    int cp = hex4(token, i);
+                    int start = i - 2;
+                    int cp = hex4(b, i, t.length());
                     i += 4;
-                    if (cp >= 0xD800 && cp <= 0xDBFF && token.startsWith("\\u", i)) {
-                        int low = hex4(token, i + 2);
+                    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < t.length() && b[i] == '\\' && b[i + 1] == 'u') {
+                        int low = hex4(b, i + 2, t.length());
                         if (low >= 0xDC00 && low <= 0xDFFF) {
                             cp = 0x10000 + ((cp & 0x3FF) << 10) + (low & 0x3FF);
                             i += 6;
-                        } else cp = -1;
+                        } else {
+                            cp = -1;
+                        }
                     }
-                    if (cp < 0 || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                        throw new ParseError(token.substring(Math.max(1, i - 6), Math.min(i, token.length() - 1)) + " is not a valid Unicode character");
+                    if (!ModifiedUtf8.validCodepoint(cp)) {
+                        // qemu prints the escape as written (up to the token's end)
+                        int stop = Math.min(i, t.length());
+                        throw new ParseError(new String(b, start, stop - start, java.nio.charset.StandardCharsets.ISO_8859_1)
+                                + " is not a valid Unicode character");
                     }
                     sb.appendCodePoint(cp);
                 }
@@ -153,11 +168,18 @@ final class JsonParser {
         return sb.toString();
     }
 
-    private static int hex4(String s, int at) {
-        if (at + 4 > s.length()) return -1;
+    private static boolean plainAscii(byte[] b, int end) {
+        for (int i = 1; i < end; i++) {
+            if (b[i] < 0 || b[i] == '\\') return false;
+        }
+        return true;
+    }
+
+    private static int hex4(byte[] s, int at, int end) {
+        if (at + 4 > end) return -1;
         int v = 0;
         for (int k = 0; k < 4; k++) {
-            int d = Character.digit(s.charAt(at + k), 16);
+            int d = Character.digit(s[at + k], 16);
             if (d < 0) return -1;
             v = v << 4 | d;
         }

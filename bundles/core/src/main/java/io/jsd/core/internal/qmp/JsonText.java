@@ -1,7 +1,8 @@
 package io.jsd.core.internal.qmp;
 
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -13,7 +14,7 @@ public final class JsonText {
 
     public static JsonNode parse(String text) {
         try {
-            JsonStreamer.Message m = new JsonStreamer(new StringReader(text), true).next();
+            JsonStreamer.Message m = new JsonStreamer(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), true).next();
             if (m == null) throw new OptionException("JSON parse error, premature EOI");
             if (m.error() != null) throw new OptionException(m.error());
             return JsonParser.parse(m.tokens());

@@ -1,10 +1,7 @@
 package io.jsd.core.internal.qmp;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
@@ -53,9 +50,7 @@ final class MonitorSession implements QmpSession {
             qmp.set("version", hub.version());
             qmp.putArray("capabilities").add("oob");
             send(greeting);
-            var decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
-            JsonStreamer streamer = new JsonStreamer(new BufferedReader(new InputStreamReader(conn.in(), decoder), 65536), false);
+            JsonStreamer streamer = new JsonStreamer(conn.in(), false);
             while (!broken) {
                 JsonStreamer.Message m = streamer.next();
                 if (m == null) break;
@@ -69,10 +64,18 @@ final class MonitorSession implements QmpSession {
                 } catch (JsonParser.ParseError e) {
                     send(error(null, QmpException.GENERIC_ERROR, e.getMessage()));
                     continue;
+                } catch (VirtualMachineError e) {
+                    // The limits bound a message, not the heap: a message too big for what is free costs only itself.
+                    m = null;
+                    send(error(null, QmpException.GENERIC_ERROR, failure(e)));
+                    continue;
                 }
+                m = null;
                 busy = true;
                 try {
-                    send(handle(req));
+                    ObjectNode reply = handle(req);
+                    req = null;
+                    sendReply(reply);
                 } finally {
                     busy = false;
                 }
@@ -127,7 +130,30 @@ final class MonitorSession implements QmpSession {
             return reply;
         } catch (QmpException e) {
             return error(id, e.errorClass(), e.getMessage());
+        } catch (Throwable e) {
+            // Whatever a command throws (a bug, no memory, a stack overflow) is its error reply; the monitor goes on.
+            return error(id, QmpException.GENERIC_ERROR, failure(e));
         }
+    }
+
+    /** The error text for a failure no command reports itself. */
+    static String failure(Throwable e) {
+        if (e instanceof OutOfMemoryError) return "Cannot allocate memory";
+        if (e instanceof StackOverflowError) return "Stack overflow";
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    /** Sends a reply; one too big to write out is replaced by an error with the same id. */
+    private void sendReply(ObjectNode reply) throws IOException {
+        String text;
+        try {
+            text = render(reply);
+        } catch (VirtualMachineError e) {
+            JsonNode id = reply.get("id");
+            reply = null;
+            text = render(error(id, QmpException.GENERIC_ERROR, failure(e)));
+        }
+        write(text);
     }
 
     private JsonNode capabilities(ObjectNode args) throws QmpException {
@@ -162,9 +188,17 @@ final class MonitorSession implements QmpSession {
 
     /** Sends one message (a reply or an event) as one line ending in CRLF, as qemu does. */
     void send(ObjectNode message) throws IOException {
+        write(render(message));
+    }
+
+    private String render(ObjectNode message) {
         // qemu's monitor turns every "\n" of its output into "\r\n", inside pretty output too.
         String text = QmpJson.write(message, pretty);
         if (pretty) text = text.replace("\n", "\r\n");
+        return text;
+    }
+
+    private void write(String text) throws IOException {
         byte[] bytes = (text + "\r\n").getBytes(StandardCharsets.UTF_8);
         synchronized (writeLock) {
             try {

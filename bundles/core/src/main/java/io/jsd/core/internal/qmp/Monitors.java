@@ -80,42 +80,17 @@ public final class Monitors implements QmpEvents {
         Chardev c;
         switch (backend) {
             case "socket" -> {
-                String path = o.optString("path").orElse(null);
-                String host = o.optString("host").orElse(null);
-                String port = o.optString("port").orElse(null);
-                boolean server = o.bool("server", false);
-                boolean wait = o.bool("wait", true);
-                o.markUsed("ipv4");
-                o.markUsed("ipv6");
-                o.markUsed("nodelay");
-                o.markUsed("telnet");
-                o.markUsed("websocket");
-                o.markUsed("reconnect");
-                o.markUsed("abstract");
-                o.markUsed("tight");
-                o.markUsed("mux");
-                o.markUsed("logfile");
-                o.markUsed("logappend");
+                SocketChardevOptions so = SocketChardevOptions.parse(o);
                 o.checkAllUsed();
                 if (chardevs.containsKey(id)) throw new OptionException("attempt to add duplicate property '" + id + "' to object (type 'container')");
-                if (path == null && host == null) throw new OptionException("Unable to parse FD number ");
-                if (path == null && port == null) throw new OptionException("chardev: socket: no port given");
-                int p = 0;
-                if (port != null) {
-                    try {
-                        p = Integer.parseInt(port);
-                    } catch (NumberFormatException e) {
-                        throw new OptionException("Failed to parse port '" + port + "'");
-                    }
-                }
-                c = new SocketChardev(id, path != null ? Path.of(path) : null, host == null || host.isEmpty() ? "0.0.0.0" : host, p,
-                        server, server && wait);
+                c = new SocketChardev(id, so);
             }
             case "stdio" -> {
-                o.markUsed("signal");
-                o.markUsed("mux");
-                o.markUsed("logfile");
-                o.markUsed("logappend");
+                // JSD leaves the terminal as it is, so Ctrl-C always signals: signal=on is all it can do
+                if (!o.bool("signal", true)) throw new OptionException("chardev: stdio: 'signal=off' is not supported by JSD");
+                if (o.bool("mux", false)) throw new OptionException("chardev: stdio: 'mux' is not supported by JSD");
+                if (o.has("logfile")) throw new OptionException("chardev: stdio: 'logfile' is not supported by JSD");
+                o.bool("logappend", false);
                 o.checkAllUsed();
                 if (daemonize) throw new OptionException("cannot use stdio with -daemonize");
                 if (chardevs.containsKey(id)) throw new OptionException("attempt to add duplicate property '" + id + "' to object (type 'container')");

@@ -71,10 +71,7 @@ final class QmpJson {
         } else if (node.isTextual()) {
             string(out, node.textValue());
         } else if (node.isFloatingPointNumber()) {
-            // qemu prints doubles with %.17g: integral values without a fraction.
-            double d = node.doubleValue();
-            if (d == Math.rint(d) && Math.abs(d) < 1e17) out.append((long) d);
-            else out.append(d);
+            out.append(CDouble.format(node.doubleValue()));
         } else {
             out.append(node.toString());
         }

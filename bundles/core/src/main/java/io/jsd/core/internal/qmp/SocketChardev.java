@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
@@ -25,40 +26,63 @@ final class SocketChardev implements Chardev {
     private final boolean server;
     private final Path path;
     private final String description;
+    private final boolean nodelay;
     private ServerSocketChannel listener;
     private SocketChannel first;
     private volatile SocketChannel current;
     private volatile boolean attached;
     private volatile boolean closed;
 
-    SocketChardev(String id, Path path, String host, int port, boolean server, boolean wait) throws IOException {
+    SocketChardev(String id, SocketChardevOptions o) throws IOException {
         this.id = id;
-        this.server = server;
-        this.path = path;
-        SocketAddress addr = path != null ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, port);
+        this.server = o.server();
+        this.path = o.path();
+        this.nodelay = o.nodelay() && path == null;
+        String host = o.host();
         if (server) {
             if (path != null) {
                 removeStaleSocket(path);
                 listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                listener.bind(UnixDomainSocketAddress.of(path), 16);
             } else {
-                listener = ServerSocketChannel.open();
-                listener.socket().setReuseAddress(true);
+                listener = bindTcp(host, o.port(), o.to());
             }
-            listener.bind(addr, 16);
             this.description = path != null ? "unix:" + path + ",server=on"
                     : "tcp:" + host + ":" + ((InetSocketAddress) listener.getLocalAddress()).getPort() + ",server=on";
-            if (wait) {
+            if (o.waitForClient()) {
                 System.err.println("QEMU waiting for connection on: disconnected:" + description);
-                first = listener.accept();
+                first = configure(listener.accept());
             }
         } else {
-            this.description = path != null ? "unix:" + path : "tcp:" + host + ":" + port;
+            SocketAddress addr = path != null ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, o.port());
+            this.description = path != null ? "unix:" + path : "tcp:" + host + ":" + o.port();
             try {
-                first = SocketChannel.open(addr);
+                first = configure(SocketChannel.open(addr));
             } catch (IOException e) {
-                throw new OptionException("Failed to connect to '" + (path != null ? path : host + ":" + port) + "': " + e.getMessage());
+                throw new OptionException("Failed to connect to '" + (path != null ? path : host + ":" + o.port()) + "': " + e.getMessage());
             }
         }
+    }
+
+    /** Binds {@code port}, or with to= the first free port of port..to, as qemu's inet_listen does. */
+    private static ServerSocketChannel bindTcp(String host, int port, int to) throws IOException {
+        int last = to > port ? to : port;
+        for (int p = port; ; p++) {
+            ServerSocketChannel l = ServerSocketChannel.open();
+            try {
+                l.socket().setReuseAddress(true);
+                l.bind(new InetSocketAddress(host, p), 16);
+                return l;
+            } catch (IOException e) {
+                l.close();
+                if (p >= last) throw e;
+            }
+        }
+    }
+
+    private SocketChannel configure(SocketChannel c) throws IOException {
+        if (nodelay) c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return c;
     }
 
     /** qemu unlinks an existing socket file before binding; a regular file is left alone (bind fails). */
@@ -88,7 +112,7 @@ final class SocketChardev implements Chardev {
             try {
                 if (next == null) {
                     if (!server) return;
-                    next = listener.accept();
+                    next = configure(listener.accept());
                 }
             } catch (ClosedChannelException e) {
                 return;
@@ -99,6 +123,9 @@ final class SocketChardev implements Chardev {
             current = next;
             try (ChannelConnection c = new ChannelConnection(next)) {
                 session.accept(c);
+            } catch (RuntimeException | Error e) {
+                // A client's session failing must not stop the monitor from serving the next one.
+                System.err.println("jsd: QMP session on chardev '" + id + "' ended: " + e);
             } finally {
                 current = null;
                 next = null;

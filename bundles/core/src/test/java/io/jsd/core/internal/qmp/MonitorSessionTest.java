@@ -33,6 +33,12 @@ public class MonitorSessionTest {
         d.addCommand(echo, Map.of(QmpCommand.NAME_PROPERTY, "echo", "service.id", 1L));
         QmpCommand boom = command(QmpSchema.NO_ARGS, (args, session) -> { throw new io.jsd.options.OptionException("bad thing"); });
         d.addCommand(boom, Map.of(QmpCommand.NAME_PROPERTY, "boom", "service.id", 2L));
+        QmpCommand oom = command(QmpSchema.NO_ARGS, (args, session) -> { throw new OutOfMemoryError("Java heap space"); });
+        d.addCommand(oom, Map.of(QmpCommand.NAME_PROPERTY, "oom", "service.id", 3L));
+        QmpCommand deep = command(QmpSchema.NO_ARGS, (args, session) -> recurse(0));
+        d.addCommand(deep, Map.of(QmpCommand.NAME_PROPERTY, "deep", "service.id", 4L));
+        QmpCommand npe = command(QmpSchema.NO_ARGS, (args, session) -> { throw new NullPointerException(); });
+        d.addCommand(npe, Map.of(QmpCommand.NAME_PROPERTY, "npe", "service.id", 5L));
         Monitors hub = new Monitors(d);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         InputStream in = new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8));
@@ -60,6 +66,32 @@ public class MonitorSessionTest {
         assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"bad thing\"}}", lines[5]);
         assertEquals("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command nope has not been found\"}}", lines[6]);
         assertEquals(7, lines.length);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode recurse(int n) {
+        return n < 0 ? null : recurse(n + 1);
+    }
+
+    /** Any Throwable in a command is that command's error reply, and the session goes on. */
+    @Test
+    public void throwablesInCommandsAreAnswered() {
+        String out = run("{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"oom\",\"id\":1}\n{\"execute\":\"deep\",\"id\":2}\n"
+                + "{\"execute\":\"npe\",\"id\":3}\n{\"execute\":\"echo\",\"arguments\":{\"say\":\"still here\"}}\n");
+        String[] lines = out.split("\r\n");
+        assertEquals("{\"id\": 1, \"error\": {\"class\": \"GenericError\", \"desc\": \"Cannot allocate memory\"}}", lines[2]);
+        assertEquals("{\"id\": 2, \"error\": {\"class\": \"GenericError\", \"desc\": \"Stack overflow\"}}", lines[3]);
+        assertEquals("{\"id\": 3, \"error\": {\"class\": \"GenericError\", \"desc\": \"java.lang.NullPointerException\"}}", lines[4]);
+        assertEquals("{\"return\": {\"said\": \"still here\"}}", lines[5]);
+    }
+
+    /** A 50 MB message is read and answered like any other (QSD's limits are 64 MiB per message). */
+    @Test
+    public void fiftyMegabyteMessage() {
+        String out = run("{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"echo\",\"arguments\":{\"say\":\"a\",\"big\":\""
+                + "x".repeat(50 << 20) + "\"}}\n{\"execute\":\"echo\",\"arguments\":{\"say\":\"b\"}}\n");
+        String[] lines = out.split("\r\n");
+        assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'big' is unexpected\"}}", lines[2]);
+        assertEquals("{\"return\": {\"said\": \"b\"}}", lines[3]);
     }
 
     @Test

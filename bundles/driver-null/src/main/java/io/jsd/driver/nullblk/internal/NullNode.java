@@ -7,6 +7,7 @@ import io.jsd.block.BlockStatus;
 import io.jsd.block.Capabilities;
 import io.jsd.block.OpenContext;
 import io.jsd.block.Support;
+import io.jsd.options.OptionException;
 import io.jsd.options.Options;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.LockSupport;
@@ -25,6 +26,8 @@ final class NullNode implements BlockNode {
         Options o = ctx.options();
         plain = !o.has("size") && !o.has("read-zeroes"); // latency-ns does not change the image (a weak option)
         size = o.integer("size", DEFAULT_SIZE);
+        // QSD reads 'size' with parse_option_size, which refuses negatives with this text (and then aborts)
+        if (size < 0) throw new OptionException("Value '" + size + "' is out of range for parameter 'size'");
         readZeroes = o.bool("read-zeroes", false);
         latencyNs = o.integer("latency-ns", 0);
         o.optString("filename"); // "null-co://" is accepted and means nothing

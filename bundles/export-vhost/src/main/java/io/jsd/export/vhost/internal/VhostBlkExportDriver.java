@@ -16,6 +16,7 @@ import io.jsd.export.ExportDriver;
 import io.jsd.export.ExportTypeName;
 import io.jsd.options.OptionException;
 import io.jsd.options.Options;
+import io.jsd.options.SocketAddressOption;
 
 /**
  * {@code --export type=vhost-user-blk,addr.type=unix,addr.path=...} and block-export-add: the
@@ -34,43 +35,21 @@ public final class VhostBlkExportDriver implements ExportDriver {
      * members before the next option), logical-block-size, num-queues (a uint16), every member
      * type-checked; nothing is acted on.
      */
-    record Args(String type, String path, String fd, long numQueues, long blockSize) {
+    record Args(SocketAddressOption addr, long numQueues, long blockSize) {
+        String type() { return addr.type(); }
+
+        String path() { return addr.path(); }
+
+        String fd() { return addr.fd(); }
+
         static Args read(Options o) {
             Options addr = o.child("addr");
             if (addr == null) throw o.missing("addr");
-            String type = addr.choice("type", null, "inet", "unix", "vsock", "fd");
-            if (type == null) throw addr.missing("type");
-            String path = null, fd = null;
-            switch (type) {
-                case "unix" -> {
-                    path = addr.string("path");
-                    addr.optBool("abstract");
-                    addr.optBool("tight");
-                }
-                case "fd" -> fd = addr.string("str");
-                case "vsock" -> {
-                    addr.string("cid");
-                    addr.string("port");
-                }
-                default -> { // inet
-                    addr.string("host");
-                    addr.string("port");
-                    addr.optBool("numeric");
-                    addr.optInteger("to");
-                    addr.optBool("ipv4");
-                    addr.optBool("ipv6");
-                    addr.optBool("keep-alive");
-                    addr.optInteger("keep-alive-count");
-                    addr.optInteger("keep-alive-idle");
-                    addr.optInteger("keep-alive-interval");
-                    addr.optBool("mptcp");
-                }
-            }
-            addr.checkAllUsed();
+            SocketAddressOption sa = SocketAddressOption.read(addr);
             long lbs = o.size("logical-block-size", 512);
             long numQueues = o.integer("num-queues", 1);
             if (numQueues < 0 || numQueues > 0xffff) throw new OptionException("Parameter '" + name(o, "num-queues") + "' expects uint16_t");
-            return new Args(type, path, fd, numQueues, lbs);
+            return new Args(sa, numQueues, lbs);
         }
 
         private static String name(Options o, String key) { return o.prefix() + key; }
@@ -97,6 +76,7 @@ public final class VhostBlkExportDriver implements ExportDriver {
         if (!a.type().equals("unix") && !a.type().equals("fd")) {
             throw new OptionException("Only socket address types 'unix' and 'fd' are supported");
         }
+        a.addr().checkSupported();
 
         BlockNode node = ctx.node().io();
         boolean writable = ctx.writable();
