@@ -129,8 +129,15 @@ public class CommandLineIT {
     public void daemonizeReturnsOnceReady() throws Exception {
         Path dir = tmp.newFolder().toPath();
         Path pid = dir.resolve("jsd.pid");
-        Daemon.Result r = Daemon.run(Daemon.Kind.JSD, dir, List.of("--daemonize", "--pidfile", pid.toString(),
-                "--chardev", "socket,id=m0,path={dir}/qmp.sock,server=on,wait=off", "--monitor", "m0"), 60);
+        Daemon.Result r;
+        try {
+            r = Daemon.run(Daemon.Kind.JSD, dir, List.of("--daemonize", "--pidfile", pid.toString(),
+                    "--chardev", "socket,id=m0,path={dir}/qmp.sock,server=on,wait=off", "--monitor", "m0"), 120);
+        } catch (Exception | Error e) {
+            stopByPidfile(pid);
+            throw e;
+        }
+        if (r.exit() != 0) stopByPidfile(pid); // a parent that failed or timed out must not leave its daemon
         assertEquals(r.stderr(), 0, r.exit());
         assertTrue("pidfile exists when the parent returns", Files.exists(pid));
         assertTrue("socket exists when the parent returns", Files.exists(dir.resolve("qmp.sock")));
@@ -143,6 +150,14 @@ public class CommandLineIT {
             Daemon.stop(daemon);
         }
         assertFalse(Files.exists(pid));
+    }
+
+    private static void stopByPidfile(Path pid) throws Exception {
+        if (!Files.exists(pid)) return;
+        String text = Files.readString(pid).strip();
+        if (text.isEmpty()) return;
+        ProcessHandle p = ProcessHandle.of(Long.parseLong(text)).orElse(null);
+        if (p != null) Daemon.stop(p);
     }
 
     @Test

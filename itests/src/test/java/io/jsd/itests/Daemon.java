@@ -75,9 +75,15 @@ final class Daemon implements AutoCloseable {
 
     String stderr() throws IOException { return Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8); }
 
+    /**
+     * Stops the process and whatever it started (with --daemonize, the daemon it forked: a parent
+     * that did not return in time must not leave its daemon behind).
+     */
     @Override
     public void close() throws Exception {
+        List<ProcessHandle> children = process.descendants().toList();
         stop(process.toHandle());
+        for (ProcessHandle c : children) stop(c);
     }
 
     static void stop(ProcessHandle p) throws InterruptedException {
