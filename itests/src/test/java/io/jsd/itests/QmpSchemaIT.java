@@ -36,9 +36,6 @@ public class QmpSchemaIT {
                     + "blkverify, bochs, cloop, compress, copy-before-write, copy-on-read, dmg, ftp, ftps, gluster, host_cdrom, "
                     + "http, https, iscsi, luks, nbd, nfs, nvme, parallels, preallocate, qcow, qed, quorum, rbd, replication, "
                     + "snapshot-access, ssh, throttle, vdi, vhdx, vmdk, vpc, vvfat]",
-            // JSD's ObjectTypes names qemu's authz-listfile "authz-list-file" (both are declared)
-            "object-add: arg: variant authz-list-file only in JSD",
-            "object-add: qom-type: enum values only in JSD [authz-list-file]",
             // BlockExportType in a return value: JSD lists its installed export types
             "query-block-exports: ret[].type: enum values only in QSD [fuse, vduse-blk]",
             // format-specific / driver-specific info: declared "any" (per-driver unions not declared)
