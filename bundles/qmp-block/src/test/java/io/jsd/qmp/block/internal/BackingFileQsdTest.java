@@ -1,6 +1,6 @@
 package io.jsd.qmp.block.internal;
 
-import static org.junit.Assert.assertEquals;
+import static io.jsd.testkit.Tool.qemuImg;
 import static org.junit.Assume.assumeTrue;
 
 import io.jsd.core.internal.graph.GraphService;
@@ -13,10 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -61,14 +58,6 @@ public class BackingFileQsdTest {
     public void stop() throws Exception {
         if (qsd != null) qsd.close();
         graph.closeAll();
-    }
-
-    private static void qemuImg(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        assertEquals(String.join(" ", cmd), 0, p.exitValue());
     }
 
     /** An overlay of {@code backing} (the name as the header stores it) without opening it. */

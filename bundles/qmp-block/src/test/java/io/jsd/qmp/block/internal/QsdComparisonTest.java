@@ -1,6 +1,6 @@
 package io.jsd.qmp.block.internal;
 
-import static org.junit.Assert.assertEquals;
+import static io.jsd.testkit.Tool.qemuImg;
 import static org.junit.Assume.assumeTrue;
 
 import io.jsd.core.internal.exports.ExportService;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -78,15 +77,6 @@ public class QsdComparisonTest {
     @After
     public void stop() throws Exception {
         if (qsd != null) qsd.close();
-    }
-
-    private static void qemuImg(String... args) throws Exception {
-        String[] cmd = new String[args.length + 1];
-        cmd[0] = "qemu-img";
-        System.arraycopy(args, 0, cmd, 1, args.length);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue());
     }
 
     @Test
