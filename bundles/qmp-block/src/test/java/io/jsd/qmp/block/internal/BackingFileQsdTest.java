@@ -4,16 +4,12 @@ import static io.jsd.testkit.Tool.qemuImg;
 import static org.junit.Assume.assumeTrue;
 
 import io.jsd.core.internal.graph.GraphService;
-import io.jsd.driver.file.internal.FileDriver;
-import io.jsd.driver.nullblk.internal.NullCoDriver;
-import io.jsd.driver.raw.internal.RawDriver;
 import io.jsd.testkit.QsdMonitor;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -29,7 +25,7 @@ import org.junit.rules.TemporaryFolder;
 public class BackingFileQsdTest {
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
     private QsdMonitor qsd;
-    private final GraphService graph = new GraphService(null, null);
+    private final GraphService graph = SideBySide.graph();
     private SideBySide sides;
     private Path d1, d2, sub;
 
@@ -38,17 +34,7 @@ public class BackingFileQsdTest {
         assumeTrue("qemu-storage-daemon not installed", QsdMonitor.onPath("qemu-storage-daemon"));
         assumeTrue(QsdMonitor.onPath("qemu-img"));
         qsd = new QsdMonitor(tmp.getRoot().toPath());
-        graph.addDriver("file", new FileDriver());
-        graph.addDriver("raw", new RawDriver());
-        graph.addDriver("null-co", new NullCoDriver());
-        graph.addDriver("qcow2", new io.jsd.qcow2.internal.Qcow2Driver());
-        BlockdevAdd add = new BlockdevAdd();
-        add.graph = graph;
-        BlockdevDel del = new BlockdevDel();
-        del.graph = graph;
-        QueryNamedBlockNodes q = new QueryNamedBlockNodes();
-        q.graph = graph;
-        sides = new SideBySide(qsd, Map.of("blockdev-add", add, "blockdev-del", del, "query-named-block-nodes", q));
+        sides = new SideBySide(qsd, SideBySide.nodeCommands(graph));
         d1 = tmp.newFolder("d1").toPath();
         d2 = tmp.newFolder("d2").toPath();
         sub = Files.createDirectory(d2.resolve("sub"));

@@ -9,10 +9,17 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.jsd.core.internal.graph.GraphService;
+import io.jsd.driver.file.internal.FileDriver;
+import io.jsd.driver.nullblk.internal.NullAioDriver;
+import io.jsd.driver.nullblk.internal.NullCoDriver;
+import io.jsd.driver.raw.internal.RawDriver;
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpCommand;
 import io.jsd.qmp.QmpException;
+import io.jsd.qcow2.internal.Qcow2Driver;
 import io.jsd.testkit.QsdMonitor;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +37,32 @@ final class SideBySide {
     SideBySide(QsdMonitor qsd, Map<String, QmpCommand> jsd) {
         this.qsd = qsd;
         this.jsd = jsd;
+    }
+
+    /** JSD's side: a graph with the drivers the scripts use (file, raw, null-co, null-aio, qcow2). */
+    static GraphService graph() {
+        GraphService graph = new GraphService(null, null);
+        graph.addDriver("file", new FileDriver());
+        graph.addDriver("raw", new RawDriver());
+        graph.addDriver("null-co", new NullCoDriver());
+        graph.addDriver("null-aio", new NullAioDriver());
+        graph.addDriver("qcow2", new Qcow2Driver());
+        return graph;
+    }
+
+    /** blockdev-add, blockdev-del and query-named-block-nodes on {@code graph}, in a map a test may add to. */
+    static Map<String, QmpCommand> nodeCommands(GraphService graph) {
+        BlockdevAdd add = new BlockdevAdd();
+        add.graph = graph;
+        BlockdevDel del = new BlockdevDel();
+        del.graph = graph;
+        QueryNamedBlockNodes q = new QueryNamedBlockNodes();
+        q.graph = graph;
+        Map<String, QmpCommand> commands = new LinkedHashMap<>();
+        commands.put("blockdev-add", add);
+        commands.put("blockdev-del", del);
+        commands.put("query-named-block-nodes", q);
+        return commands;
     }
 
     /** Runs each command (single quotes for double) on both daemons and requires equal replies. */
