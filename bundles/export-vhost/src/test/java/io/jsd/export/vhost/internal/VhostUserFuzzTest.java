@@ -57,8 +57,7 @@ public class VhostUserFuzzTest extends FuzzTarget {
         if (export != null) return;
         Path dir = Files.createTempDirectory("jsd-vhost-fuzz");
         sock = dir.resolve("vhost.sock");
-        String json = "{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "\"},\"num-queues\":2}";
-        export = new VhostBlkExportDriver().create(new TestContext(new MemoryNode(8 << 20), json, true));
+        export = TestContext.vhostBlk(sock, new MemoryNode(8 << 20), 2, true);
         UNCAUGHT.install();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
