@@ -1,14 +1,14 @@
 package io.jsd.itests;
 
+import static io.jsd.testkit.Tool.qemuImg;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jsd.testkit.BackingChains;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -22,14 +22,6 @@ import org.junit.rules.TemporaryFolder;
  */
 public class BackingChainIT {
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
-
-    private static void qemuImg(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        assertEquals(String.join(" ", cmd), 0, p.exitValue());
-    }
 
     private static long fds(Daemon d) throws Exception {
         try (var s = Files.list(Path.of("/proc/" + d.process.pid() + "/fd"))) {
@@ -66,7 +58,7 @@ public class BackingChainIT {
         qemuImg("rebase", "-u", "-b", "b.qcow2", "-F", "qcow2", a.toString());
         qemuImg("rebase", "-u", "-b", "a.qcow2", "-F", "qcow2", b.toString());
         Path deep = Files.createDirectory(img.resolve("deep")), tooDeep = Files.createDirectory(img.resolve("toodeep"));
-        Path top256 = chain(deep, 256), top500 = chain(tooDeep, 500);
+        Path top256 = BackingChains.deep(deep, 256), top500 = BackingChains.deep(tooDeep, 500);
 
         try (Daemon d = Daemon.start(Daemon.Kind.JSD, cwd, List.of("--chardev", "socket,id=m0,path={dir}/q.sock,server=on,wait=off", "--monitor", "m0"));
              QmpClient c = QmpClient.connect(d.socket("q.sock"), d.process)) {
@@ -99,21 +91,5 @@ public class BackingChainIT {
             assertTrue("descriptors leaked: " + before + " -> " + fds(d), fds(d) <= before);
             assertTrue(c.exchange("{\"execute\":\"query-version\"}").has("return"));
         }
-    }
-
-    /** {@code depth} overlays over a base: qemu-img makes one overlay, its copies differ only in the backing name. */
-    private static Path chain(Path dir, int depth) throws Exception {
-        qemuImg("create", "-q", "-f", "qcow2", "-o", "cluster_size=512", dir.resolve("c0000.qcow2").toString(), "1M");
-        Path template = dir.resolve("template.qcow2");
-        qemuImg("create", "-q", "-f", "qcow2", "-o", "cluster_size=512", "-u", "-b", "c0000.qcow2", "-F", "qcow2", template.toString(), "1M");
-        byte[] t = Files.readAllBytes(template);
-        int at = new String(t, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("c0000.qcow2");
-        for (int i = 1; i <= depth; i++) {
-            byte[] c = t.clone();
-            System.arraycopy(String.format("c%04d", i - 1).getBytes(), 0, c, at, 5);
-            Files.write(dir.resolve(String.format("c%04d.qcow2", i)), c);
-        }
-        Files.delete(template);
-        return dir.resolve(String.format("c%04d.qcow2", depth));
     }
 }

@@ -6,13 +6,12 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
+import io.jsd.testkit.Tool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.Before;
 import org.junit.Rule;
@@ -72,8 +71,8 @@ public class LockingIT {
         Daemon.assumeQsd();
         qcow2 = tmp.getRoot().toPath().resolve("q.qcow2");
         raw = tmp.getRoot().toPath().resolve("r.img");
-        assertEquals(0, tool(List.of("qemu-img", "create", "-f", "qcow2", qcow2.toString(), "16M")).exit());
-        assertEquals(0, tool(List.of("qemu-img", "create", "-f", "raw", raw.toString(), "16M")).exit());
+        assertEquals(0, Tool.run(List.of("qemu-img", "create", "-f", "qcow2", qcow2.toString(), "16M")).exit());
+        assertEquals(0, Tool.run(List.of("qemu-img", "create", "-f", "raw", raw.toString(), "16M")).exit());
     }
 
     private Path image(Setup s) { return s.format().equals("qcow2") ? qcow2 : raw; }
@@ -113,26 +112,8 @@ public class LockingIT {
         }
     }
 
-    record ToolResult(int exit, String output) {}
-
-    static ToolResult tool(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (Exception e) {
-                return e.toString();
-            }
-        });
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            throw new AssertionError("timed out: " + cmd);
-        }
-        return new ToolResult(p.exitValue(), out.get(5, TimeUnit.SECONDS));
-    }
-
     /** A tool's outcome: its exit code, and its message when it failed (a success prints sizes and timings that vary). */
-    private static String toolOutcome(ToolResult r) {
+    private static String toolOutcome(Tool.Result r) {
         return r.exit() == 0 ? "exit 0" : "exit " + r.exit() + " " + r.output().strip().replace("\n", " | ");
     }
 
@@ -164,7 +145,7 @@ public class LockingIT {
                     }
                     for (List<String> t : TOOLS) {
                         String key = String.join(" ", t);
-                        check(expected, mismatches, holderKind, first, key, toolOutcome(tool(resolve(t, img, first.format()))));
+                        check(expected, mismatches, holderKind, first, key, toolOutcome(Tool.run(resolve(t, img, first.format()))));
                         cells++;
                     }
                 }
@@ -202,7 +183,7 @@ public class LockingIT {
         try (Daemon first = startUntilSettled(Daemon.Kind.JSD, resolve(s.args(), qcow2, "qcow2"))) {
             assertTrue(first.stderr(), first.process.isAlive());
             String nbd = "nbd+unix:///t?socket=" + first.dir.resolve("nbd.sock"); // the export is named after its node
-            ToolResult w = tool(List.of("qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 1M", "-c", "flush", nbd));
+            Tool.Result w = Tool.run(List.of("qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 1M", "-c", "flush", nbd));
             assertEquals(w.output(), 0, w.exit());
             byte[] before = Files.readAllBytes(qcow2);
             Outcome o = second(Daemon.Kind.JSD, resolve(SETUPS.get(0).args(), qcow2, "qcow2"));
@@ -211,13 +192,13 @@ public class LockingIT {
             assertEquals("jsd: --blockdev driver=qcow2,node-name=t,file=f: Failed to get \"write\" lock\n"
                     + "Is another process using the image [" + qcow2 + "]?", o.stderr().strip());
             assertTrue("the refused daemon wrote to the image", java.util.Arrays.equals(before, Files.readAllBytes(qcow2)));
-            ToolResult r = tool(List.of("qemu-io", "-f", "raw", "-c", "read -P 0x5a 0 1M", nbd));
+            Tool.Result r = Tool.run(List.of("qemu-io", "-f", "raw", "-c", "read -P 0x5a 0 1M", nbd));
             assertEquals(r.output(), 0, r.exit());
             assertFalse(r.output(), r.output().contains("Pattern verification failed"));
         }
-        ToolResult check = tool(List.of("qemu-img", "check", qcow2.toString()));
+        Tool.Result check = Tool.run(List.of("qemu-img", "check", qcow2.toString()));
         assertEquals(check.output(), 0, check.exit());
-        ToolResult r = tool(List.of("qemu-io", "-f", "qcow2", "-c", "read -P 0x5a 0 1M", qcow2.toString()));
+        Tool.Result r = Tool.run(List.of("qemu-io", "-f", "qcow2", "-c", "read -P 0x5a 0 1M", qcow2.toString()));
         assertFalse(r.output(), r.output().contains("Pattern verification failed"));
         assertEquals(r.output(), 0, r.exit());
     }

@@ -19,6 +19,7 @@ import org.junit.rules.TemporaryFolder;
 import io.jsd.block.BlockException;
 import io.jsd.block.NodeHandle;
 import io.jsd.driver.file.internal.FileDriver;
+import io.jsd.testkit.BackingChains;
 import io.jsd.testkit.GraphHarness;
 
 /**
@@ -159,33 +160,10 @@ public class BackingChainTest {
         refused(top, "Backing file chain too deep: more than " + MAX_DEPTH + " backing files");
     }
 
-    /**
-     * A chain of {@code depth} overlays over a base holding 0x11, with relative backing names:
-     * qemu-img makes the base and one overlay, whose copies differ only in the backing name.
-     */
+    /** A chain of {@code depth} overlays over a base holding 0x11, with relative backing names. */
     static Path chain(Path dir, int depth) throws Exception {
-        Harness.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "cluster_size=512", dir.resolve("c0000.qcow2").toString(), "1M");
+        Path top = BackingChains.deep(dir, depth);
         Harness.run("qemu-io", "-f", "qcow2", "-c", "write -P 0x11 0 512", dir.resolve("c0000.qcow2").toString());
-        Path template = dir.resolve("template.qcow2");
-        Harness.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "cluster_size=512", "-u", "-b", "c0000.qcow2", "-F", "qcow2",
-                template.toString(), "1M");
-        byte[] t = Files.readAllBytes(template);
-        int at = indexOf(t, "c0000.qcow2".getBytes());
-        for (int i = 1; i <= depth; i++) {
-            byte[] c = t.clone();
-            System.arraycopy(String.format("c%04d", i - 1).getBytes(), 0, c, at, 5);
-            Files.write(dir.resolve(String.format("c%04d.qcow2", i)), c);
-        }
-        Files.delete(template);
-        return dir.resolve(String.format("c%04d.qcow2", depth));
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        throw new IllegalStateException("backing name not in the header");
+        return top;
     }
 }

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,6 +18,7 @@ import org.junit.Ignore;
 import org.junit.Test;
 
 import io.jsd.testkit.fuzz.FuzzTarget;
+import io.jsd.testkit.fuzz.UncaughtErrors;
 
 /**
  * Fuzzes the NBD server (Handshake, then Transmission) over a real unix socket, against writable
@@ -48,13 +48,12 @@ public class NbdFuzzTest extends FuzzTarget {
 
     private static TestServer server;
     private static Path socket;
-    private static final ConcurrentLinkedQueue<Throwable> UNCAUGHT = new ConcurrentLinkedQueue<>();
-    private static Thread.UncaughtExceptionHandler previousHandler;
+    private static final UncaughtErrors UNCAUGHT = new UncaughtErrors("a server thread");
 
     /** Gives the default handler back to the other tests of this JVM. */
     @AfterClass
     public static void restoreHandler() {
-        Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+        UNCAUGHT.restore();
     }
 
     private static synchronized void start() throws Exception {
@@ -65,15 +64,7 @@ public class NbdFuzzTest extends FuzzTarget {
         server.export("disk", new MemNode(1L << 20), true, null);
         server.export("ro", new MemNode(1L << 20, new MemNode(1L << 20)), false, null);
         socket = server.socket;
-        previousHandler = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            UNCAUGHT.add(e);
-            if (previousHandler != null) previousHandler.uncaughtException(t, e);
-            else {
-                System.err.print("Exception in thread \"" + t.getName() + "\" ");
-                e.printStackTrace();
-            }
-        });
+        UNCAUGHT.install();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();
@@ -120,9 +111,9 @@ public class NbdFuzzTest extends FuzzTarget {
                 throw new AssertionError("the server neither answered nor closed within " + BOUND_SECONDS + " s of the end of input (mode " + mode + ")");
             }
         }
-        checkUncaught();
+        UNCAUGHT.check();
         checkServerAlive();
-        checkUncaught();
+        UNCAUGHT.check();
     }
 
     /** Found by this fuzzer: extended WRITE, length 0xd3d3d3d3d3d3d3d3; the connection hangs (see EXTENDED_LENGTHS_FIXED). */
@@ -143,14 +134,6 @@ public class NbdFuzzTest extends FuzzTarget {
             }
         } catch (IOException e) {
             return n; // reset by the server: closed as well
-        }
-    }
-
-    private static void checkUncaught() {
-        Throwable t = UNCAUGHT.poll();
-        if (t != null) {
-            UNCAUGHT.clear();
-            throw new AssertionError("a server thread died: " + t, t);
         }
     }
 

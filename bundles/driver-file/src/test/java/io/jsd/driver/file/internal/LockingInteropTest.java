@@ -14,6 +14,7 @@ import io.jsd.block.BlockException;
 import io.jsd.block.NodeHandle;
 import io.jsd.block.NodeUse;
 import io.jsd.testkit.GraphHarness;
+import io.jsd.testkit.Tool;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -57,8 +58,8 @@ public class LockingInteropTest {
         assumeTrue("qemu-img/qemu-io not installed", onPath("qemu-img") && onPath("qemu-io"));
         qcow2 = tmp.getRoot().toPath().resolve("q.qcow2");
         raw = tmp.getRoot().toPath().resolve("r.img");
-        assertEquals(0, run("qemu-img", "create", "-f", "qcow2", qcow2.toString(), "16M").exit);
-        assertEquals(0, run("qemu-img", "create", "-f", "raw", raw.toString(), "16M").exit);
+        assertEquals(0, Tool.run("qemu-img", "create", "-f", "qcow2", qcow2.toString(), "16M").exit());
+        assertEquals(0, Tool.run("qemu-img", "create", "-f", "raw", raw.toString(), "16M").exit());
     }
 
     @After
@@ -68,24 +69,6 @@ public class LockingInteropTest {
             holder.getOutputStream().close(); // qemu-io exits at end of input
             if (!holder.waitFor(5, TimeUnit.SECONDS)) holder.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
-    }
-
-    record Result(int exit, String output) {}
-
-    static Result run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (Exception e) {
-                return e.toString();
-            }
-        });
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            fail("timed out: " + String.join(" ", cmd));
-        }
-        return new Result(p.exitValue(), out.get(5, TimeUnit.SECONDS));
     }
 
     /** Starts qemu-io holding {@code img} open (writable unless -r is in {@code args}) and waits until it has. */
@@ -123,15 +106,15 @@ public class LockingInteropTest {
         }
     }
 
-    private Result qemuIoWrite(Path img, String fmt) throws Exception {
-        return run("qemu-io", "-f", fmt, "-c", "write 0 512", img.toString());
+    private Tool.Result qemuIoWrite(Path img, String fmt) throws Exception {
+        return Tool.run("qemu-io", "-f", fmt, "-c", "write 0 512", img.toString());
     }
 
     @Test
     public void aNodeWithoutUsersHoldsNothing() throws Exception {
         file("f", qcow2, "");
-        Result w = qemuIoWrite(qcow2, "qcow2");
-        assertEquals(w.output, 0, w.exit);
+        Tool.Result w = qemuIoWrite(qcow2, "qcow2");
+        assertEquals(w.output(), 0, w.exit());
     }
 
     @Test
@@ -152,16 +135,16 @@ public class LockingInteropTest {
     public void qemuIsRefusedWhatJsdHolds() throws Exception {
         NodeHandle f = file("f", qcow2, "");
         try (NodeUse u = f.use("qcow2", QCOW2_RW, QCOW2_SHARED)) {
-            Result w = qemuIoWrite(qcow2, "qcow2");
-            assertNotEquals(w.output, 0, w.exit);
-            assertTrue(w.output, w.output.contains("Failed to get \"write\" lock"));
-            assertTrue(w.output, w.output.contains("Is another process using the image [" + qcow2 + "]?"));
-            Result r = run("qemu-io", "-r", "-f", "qcow2", "-c", "read 0 512", qcow2.toString());
-            assertTrue(r.output, r.output.contains("Failed to get shared \"write\" lock"));
-            assertEquals(0, run("qemu-io", "-f", "qcow2", "-U", "-r", "-c", "read 0 512", qcow2.toString()).exit);
+            Tool.Result w = qemuIoWrite(qcow2, "qcow2");
+            assertNotEquals(w.output(), 0, w.exit());
+            assertTrue(w.output(), w.output().contains("Failed to get \"write\" lock"));
+            assertTrue(w.output(), w.output().contains("Is another process using the image [" + qcow2 + "]?"));
+            Tool.Result r = Tool.run("qemu-io", "-r", "-f", "qcow2", "-c", "read 0 512", qcow2.toString());
+            assertTrue(r.output(), r.output().contains("Failed to get shared \"write\" lock"));
+            assertEquals(0, Tool.run("qemu-io", "-f", "qcow2", "-U", "-r", "-c", "read 0 512", qcow2.toString()).exit());
         }
         // released with the user
-        assertEquals(0, qemuIoWrite(qcow2, "qcow2").exit);
+        assertEquals(0, qemuIoWrite(qcow2, "qcow2").exit());
     }
 
     @Test
@@ -179,8 +162,8 @@ public class LockingInteropTest {
             assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
             holder = null;
             // the failed change left no write byte behind: a qemu writer gets in next to the reader
-            Result w = qemuIoWrite(qcow2, "qcow2");
-            assertEquals(w.output, 0, w.exit);
+            Tool.Result w = qemuIoWrite(qcow2, "qcow2");
+            assertEquals(w.output(), 0, w.exit());
             // and a change that only loosens always works
             u.update(0, ALL);
         }
@@ -211,7 +194,7 @@ public class LockingInteropTest {
     @Test
     public void nonRegularFilesAreRefusedWithoutBlocking() throws Exception {
         Path fifo = tmp.getRoot().toPath().resolve("fifo");
-        assertEquals(0, run("mkfifo", fifo.toString()).exit);
+        assertEquals(0, Tool.run("mkfifo", fifo.toString()).exit());
         Path dir = tmp.newFolder("d").toPath();
         for (String ro : new String[] {"", ",'read-only':true"}) {
             expectOpenError("'file' driver requires '" + fifo + "' to be a regular file", fifo, ro);

@@ -37,8 +37,8 @@ public class HostileFrontEndTest {
     public void setUp() throws Exception {
         sock = tmp.getRoot().toPath().resolve("vhost.sock");
         file = FileNode.create(tmp.getRoot().toPath().resolve("disk.img"), DISK);
-        String json = "{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "\"},\"num-queues\":2}";
-        export = new VhostBlkExportDriver().create(new TestContext(node = new SlowNode(file, 0), json, true));
+        node = new SlowNode(file, 0);
+        export = TestContext.vhostBlk(sock, node, 2, true);
     }
 
     @After

@@ -1,5 +1,6 @@
 package io.jsd.export.vhost.internal;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import io.jsd.block.BlockNode;
 import io.jsd.block.Capabilities;
 import io.jsd.block.NodeChild;
 import io.jsd.block.NodeHandle;
+import io.jsd.export.Export;
 import io.jsd.export.ExportContext;
 import io.jsd.options.Options;
 import io.jsd.qmp.QmpEvents;
@@ -20,6 +22,12 @@ final class TestContext implements ExportContext {
     private final NodeHandle handle;
     private final Options options;
     private final boolean writable;
+
+    /** A vhost-user-blk export of {@code node} on the unix socket {@code sock}, as QSD's --export vhost-user-blk makes it. */
+    static Export vhostBlk(Path sock, BlockNode node, int queues, boolean writable) throws Exception {
+        String json = "{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "\"},\"num-queues\":" + queues + "}";
+        return new VhostBlkExportDriver().create(new TestContext(node, json, writable));
+    }
 
     TestContext(BlockNode node, String json, boolean writable) throws Exception {
         this.node = node;

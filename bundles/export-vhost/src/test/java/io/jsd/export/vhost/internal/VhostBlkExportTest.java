@@ -48,8 +48,7 @@ public class VhostBlkExportTest {
     }
 
     Export start(int queues, boolean writable) throws Exception {
-        String json = "{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "\"},\"num-queues\":" + queues + "}";
-        return new VhostBlkExportDriver().create(new TestContext(node, json, writable));
+        return TestContext.vhostBlk(sock, node, queues, writable);
     }
 
     @After

@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.AfterClass;
@@ -18,6 +17,7 @@ import org.junit.Test;
 import io.jsd.export.Export;
 import io.jsd.testkit.MemoryNode;
 import io.jsd.testkit.fuzz.FuzzTarget;
+import io.jsd.testkit.fuzz.UncaughtErrors;
 
 /**
  * Fuzzes the vhost-user message parser and state machine (VhostUserConnection) of a
@@ -45,30 +45,20 @@ public class VhostUserFuzzTest extends FuzzTarget {
 
     private static Path sock;
     private static Export export;
-    private static final ConcurrentLinkedQueue<Throwable> UNCAUGHT = new ConcurrentLinkedQueue<>();
-    private static Thread.UncaughtExceptionHandler previousHandler;
+    private static final UncaughtErrors UNCAUGHT = new UncaughtErrors("a back-end thread");
 
     /** Gives the default handler back to the other tests of this JVM. */
     @AfterClass
     public static void restoreHandler() {
-        Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+        UNCAUGHT.restore();
     }
 
     private static synchronized void start() throws Exception {
         if (export != null) return;
         Path dir = Files.createTempDirectory("jsd-vhost-fuzz");
         sock = dir.resolve("vhost.sock");
-        String json = "{\"addr\":{\"type\":\"unix\",\"path\":\"" + sock + "\"},\"num-queues\":2}";
-        export = new VhostBlkExportDriver().create(new TestContext(new MemoryNode(8 << 20), json, true));
-        previousHandler = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            UNCAUGHT.add(e);
-            if (previousHandler != null) previousHandler.uncaughtException(t, e);
-            else {
-                System.err.print("Exception in thread \"" + t.getName() + "\" ");
-                e.printStackTrace();
-            }
-        });
+        export = TestContext.vhostBlk(sock, new MemoryNode(8 << 20), 2, true);
+        UNCAUGHT.install();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 export.close(true);
@@ -110,7 +100,7 @@ public class VhostUserFuzzTest extends FuzzTarget {
                 // the back-end dropped the connection: allowed for a protocol error
             }
         }
-        checkUncaught();
+        UNCAUGHT.check();
         // a fresh front-end gets its features (the socket is served again once the previous one left)
         try (TestFrontEnd fe = new TestFrontEnd(sock)) {
             fe.sock.setSoTimeout((int) TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
@@ -119,7 +109,7 @@ public class VhostUserFuzzTest extends FuzzTarget {
         } catch (IOException e) {
             throw new AssertionError("a fresh front-end is no longer served: " + e, e);
         }
-        checkUncaught();
+        UNCAUGHT.check();
     }
 
     /**
@@ -165,14 +155,6 @@ public class VhostUserFuzzTest extends FuzzTarget {
         byte[] b = new byte[4096];
         while (in.read(b) >= 0) {
             // replies are not checked here: only that the back-end keeps its invariants
-        }
-    }
-
-    private static void checkUncaught() {
-        Throwable t = UNCAUGHT.poll();
-        if (t != null) {
-            UNCAUGHT.clear();
-            throw new AssertionError("a back-end thread died: " + t, t);
         }
     }
 

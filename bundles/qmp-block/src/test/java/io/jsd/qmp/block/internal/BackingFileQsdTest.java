@@ -1,31 +1,15 @@
 package io.jsd.qmp.block.internal;
 
-import static org.junit.Assert.assertEquals;
+import static io.jsd.testkit.Tool.qemuImg;
 import static org.junit.Assume.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.jsd.core.internal.graph.GraphService;
-import io.jsd.driver.file.internal.FileDriver;
-import io.jsd.driver.nullblk.internal.NullCoDriver;
-import io.jsd.driver.raw.internal.RawDriver;
-import io.jsd.options.Options;
-import io.jsd.qmp.QmpCommand;
-import io.jsd.qmp.QmpException;
 import io.jsd.testkit.QsdMonitor;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -39,11 +23,10 @@ import org.junit.rules.TemporaryFolder;
  * shows the same filename, backing_file, backing-filename and full-backing-filename.
  */
 public class BackingFileQsdTest {
-    private static final ObjectMapper M = new ObjectMapper();
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
     private QsdMonitor qsd;
-    private final GraphService graph = new GraphService(null, null);
-    private Map<String, QmpCommand> jsd;
+    private final GraphService graph = SideBySide.graph();
+    private SideBySide sides;
     private Path d1, d2, sub;
 
     @Before
@@ -51,17 +34,7 @@ public class BackingFileQsdTest {
         assumeTrue("qemu-storage-daemon not installed", QsdMonitor.onPath("qemu-storage-daemon"));
         assumeTrue(QsdMonitor.onPath("qemu-img"));
         qsd = new QsdMonitor(tmp.getRoot().toPath());
-        graph.addDriver("file", new FileDriver());
-        graph.addDriver("raw", new RawDriver());
-        graph.addDriver("null-co", new NullCoDriver());
-        graph.addDriver("qcow2", new io.jsd.qcow2.internal.Qcow2Driver());
-        BlockdevAdd add = new BlockdevAdd();
-        add.graph = graph;
-        BlockdevDel del = new BlockdevDel();
-        del.graph = graph;
-        QueryNamedBlockNodes q = new QueryNamedBlockNodes();
-        q.graph = graph;
-        jsd = Map.of("blockdev-add", add, "blockdev-del", del, "query-named-block-nodes", q);
+        sides = new SideBySide(qsd, SideBySide.nodeCommands(graph));
         d1 = tmp.newFolder("d1").toPath();
         d2 = tmp.newFolder("d2").toPath();
         sub = Files.createDirectory(d2.resolve("sub"));
@@ -71,14 +44,6 @@ public class BackingFileQsdTest {
     public void stop() throws Exception {
         if (qsd != null) qsd.close();
         graph.closeAll();
-    }
-
-    private static void qemuImg(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        assertEquals(String.join(" ", cmd), 0, p.exitValue());
     }
 
     /** An overlay of {@code backing} (the name as the header stores it) without opening it. */
@@ -100,70 +65,6 @@ public class BackingFileQsdTest {
                 off += 8 + ((h.getInt(off + 4) + 7) & ~7);
             }
             throw new IllegalStateException("no backing format extension in " + img);
-        }
-    }
-
-    private JsonNode jsdCall(String json) throws Exception {
-        JsonNode req = M.readTree(json);
-        ObjectNode reply = JsonNodeFactory.instance.objectNode();
-        ObjectNode args = req.has("arguments") ? (ObjectNode) req.get("arguments") : JsonNodeFactory.instance.objectNode();
-        try {
-            Options o = Options.of(args.deepCopy());
-            JsonNode r = jsd.get(req.get("execute").asText()).execute(o, () -> false);
-            o.checkAllUsed();
-            reply.set("return", r == null ? JsonNodeFactory.instance.objectNode() : r);
-        } catch (QmpException e) {
-            reply.putObject("error").put("class", e.errorClass()).put("desc", e.getMessage());
-        } catch (Exception e) {
-            reply.putObject("error").put("class", "GenericError").put("desc", e.getMessage());
-        }
-        return reply;
-    }
-
-    /** Generated node names and space usage differ between the daemons; the rest must not. */
-    private static JsonNode normalise(JsonNode n) {
-        if (n.isTextual() && n.asText().matches("#block\\d+")) return TextNode.valueOf("#block");
-        if (n.isIntegralNumber()) return com.fasterxml.jackson.databind.node.LongNode.valueOf(n.longValue());
-        if (n.isArray()) {
-            ArrayNode a = JsonNodeFactory.instance.arrayNode();
-            n.forEach(e -> a.add(normalise(e)));
-            return a;
-        }
-        if (n.isObject()) {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            n.properties().forEach(e -> o.set(e.getKey(), e.getKey().equals("actual-size") ? TextNode.valueOf("*") : normalise(e.getValue())));
-            return o;
-        }
-        return n;
-    }
-
-    /** Where two replies first differ, for a readable failure. */
-    private static String diff(String path, JsonNode a, JsonNode b) {
-        if (a.equals(b)) return null;
-        if (a.isObject() && b.isObject()) {
-            for (var e : a.properties()) {
-                String d = b.has(e.getKey()) ? diff(path + "/" + e.getKey(), e.getValue(), b.get(e.getKey())) : path + "/" + e.getKey() + " missing in JSD";
-                if (d != null) return d;
-            }
-            for (var e : b.properties()) if (!a.has(e.getKey())) return path + "/" + e.getKey() + " only in JSD";
-        }
-        if (a.isArray() && b.isArray()) {
-            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-                String d = diff(path + "/" + i, a.get(i), b.get(i));
-                if (d != null) return d;
-            }
-            return path + " length " + a.size() + " vs " + b.size();
-        }
-        return path + ": qsd " + a + " jsd " + b;
-    }
-
-    /** Runs each command (single quotes for double) on both daemons and requires equal replies. */
-    private void compare(String... script) throws Exception {
-        for (String s : script) {
-            String json = s.replace('\'', '"');
-            JsonNode expected = normalise(qsd.call(json));
-            JsonNode actual = normalise(jsdCall(json));
-            assertEquals(json + "\nfirst difference: " + diff("", expected, actual), expected, actual);
         }
     }
 
@@ -191,7 +92,7 @@ public class BackingFileQsdTest {
         Path top = chainOfThree();
         Path cwd = Path.of("").toAbsolutePath();
         String relTop = cwd.relativize(top).toString(); // a file name relative to both daemons' working directory
-        compare(add("t", "'file':" + file(top)), QUERY, FLAT, del("t"),
+        sides.compare(add("t", "'file':" + file(top)), QUERY, FLAT, del("t"),
                 // the file by reference
                 "{'execute':'blockdev-add','arguments':{'driver':'file','node-name':'tf','locking':'off','filename':'" + top + "'}}",
                 add("t", "'file':'tf'"), FLAT, del("t"), del("tf"),
@@ -209,7 +110,7 @@ public class BackingFileQsdTest {
         Path top = chainOfThree();
         Path missing = d2.resolve("missing.qcow2");
         overlay(missing, "nothere.qcow2", "qcow2");
-        compare(add("t", "'file':" + file(missing)),
+        sides.compare(add("t", "'file':" + file(missing)),
                 add("t", "'backing':null,'file':" + file(missing)), FLAT, del("t"),
                 add("t", "'backing':{'driver':'qcow2','file':" + file(sub.resolve("base.qcow2")) + "},'file':" + file(missing)),
                 QUERY, del("t"),
@@ -226,7 +127,7 @@ public class BackingFileQsdTest {
         Path fileProto = d2.resolve("fileproto.qcow2"), unknown = d2.resolve("unknown.qcow2");
         overlay(fileProto, "file:sub/base.qcow2", "qcow2"); // a protocol prefix: not relative to the image
         overlay(unknown, "foo:bar", "qcow2");
-        compare(add("t", "'file':" + file(top)), // two levels down: qemu prefixes each level
+        sides.compare(add("t", "'file':" + file(top)), // two levels down: qemu prefixes each level
                 add("t", "'file':" + file(fileProto)),
                 add("t", "'file':" + file(unknown)),
                 FLAT);
@@ -245,7 +146,7 @@ public class BackingFileQsdTest {
         forgetBackingFormat(probedQcow2);
         overlay(probedRaw, "base.raw", "qcow2");
         forgetBackingFormat(probedRaw);
-        compare(add("t", "'file':" + file(jsonAbs)), QUERY, del("t"),
+        sides.compare(add("t", "'file':" + file(jsonAbs)), QUERY, del("t"),
                 add("t", "'file':" + file(jsonRel)), // json: names are not relative to the image
                 // (not queried: JSD's raw node over null-co shows a dirty-flag that QSD's does not)
                 add("t", "'file':" + file(nullCo)), del("t"),

@@ -1,32 +1,17 @@
 package io.jsd.qmp.block.internal;
 
-import static org.junit.Assert.assertEquals;
+import static io.jsd.testkit.Tool.qemuImg;
 import static org.junit.Assume.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.jsd.core.internal.exports.ExportService;
 import io.jsd.core.internal.graph.GraphService;
-import io.jsd.driver.file.internal.FileDriver;
-import io.jsd.driver.nullblk.internal.NullAioDriver;
-import io.jsd.driver.nullblk.internal.NullCoDriver;
-import io.jsd.driver.raw.internal.RawDriver;
-import io.jsd.options.Options;
 import io.jsd.qmp.QmpCommand;
-import io.jsd.qmp.QmpException;
 import io.jsd.testkit.QsdMonitor;
 import java.io.RandomAccessFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -39,10 +24,10 @@ import org.junit.rules.TemporaryFolder;
  * ignored). Skipped when qemu-storage-daemon is not installed.
  */
 public class QsdComparisonTest {
-    private static final ObjectMapper M = new ObjectMapper();
     @Rule public TemporaryFolder tmp = new TemporaryFolder();
     private QsdMonitor qsd;
     private Map<String, QmpCommand> jsd;
+    private SideBySide sides;
 
     private static boolean onPath(String tool) { return QsdMonitor.onPath(tool); }
 
@@ -51,27 +36,13 @@ public class QsdComparisonTest {
         assumeTrue("qemu-storage-daemon not installed", onPath("qemu-storage-daemon"));
         qsd = new QsdMonitor(tmp.getRoot().toPath());
 
-        GraphService graph = new GraphService(null, null);
-        graph.addDriver("file", new FileDriver());
-        graph.addDriver("raw", new RawDriver());
-        graph.addDriver("null-co", new NullCoDriver());
-        graph.addDriver("null-aio", new NullAioDriver());
-        graph.addDriver("qcow2", new io.jsd.qcow2.internal.Qcow2Driver());
+        GraphService graph = SideBySide.graph();
         ExportService exports = new ExportService(graph, (io.jsd.qmp.QmpEvents) null);
-        jsd = new LinkedHashMap<>();
-        BlockdevAdd add = new BlockdevAdd();
-        add.graph = graph;
-        BlockdevDel del = new BlockdevDel();
-        del.graph = graph;
-        QueryNamedBlockNodes q = new QueryNamedBlockNodes();
-        q.graph = graph;
+        jsd = SideBySide.nodeCommands(graph);
         QueryBlockExports qe = new QueryBlockExports();
         qe.exports = exports;
         BlockExportDel ed = new BlockExportDel();
         ed.exports = exports;
-        jsd.put("blockdev-add", add);
-        jsd.put("blockdev-del", del);
-        jsd.put("query-named-block-nodes", q);
         jsd.put("query-block-exports", qe);
         jsd.put("block-export-del", ed);
         jsd.put("query-block", new QueryBlock());
@@ -81,77 +52,12 @@ public class QsdComparisonTest {
         BlockResize rs = new BlockResize();
         rs.graph = graph;
         jsd.put("block_resize", rs);
+        sides = new SideBySide(qsd, jsd);
     }
 
     @After
     public void stop() throws Exception {
         if (qsd != null) qsd.close();
-    }
-
-    private JsonNode qsdCall(String json) throws Exception { return qsd.call(json); }
-
-    private JsonNode jsdCall(String json) throws Exception {
-        JsonNode req = M.readTree(json);
-        ObjectNode reply = JsonNodeFactory.instance.objectNode();
-        ObjectNode args = req.has("arguments") ? (ObjectNode) req.get("arguments") : JsonNodeFactory.instance.objectNode();
-        try {
-            Options o = Options.of(args.deepCopy());
-            JsonNode r = jsd.get(req.get("execute").asText()).execute(o, () -> false);
-            o.checkAllUsed();
-            reply.set("return", r == null ? JsonNodeFactory.instance.objectNode() : r);
-        } catch (QmpException e) {
-            reply.putObject("error").put("class", e.errorClass()).put("desc", e.getMessage());
-        } catch (Exception e) {
-            reply.putObject("error").put("class", "GenericError").put("desc", e.getMessage());
-        }
-        return reply;
-    }
-
-    /** Generated names and space usage differ between runs; everything else must match. */
-    private static JsonNode normalise(JsonNode n) {
-        if (n.isTextual() && n.asText().matches("#block\\d+")) return TextNode.valueOf("#block");
-        if (n.isIntegralNumber()) return com.fasterxml.jackson.databind.node.LongNode.valueOf(n.longValue());
-        if (n.isArray()) {
-            ArrayNode a = JsonNodeFactory.instance.arrayNode();
-            n.forEach(e -> a.add(normalise(e)));
-            return a;
-        }
-        if (n.isObject()) {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            n.properties().forEach(e -> o.set(e.getKey(), e.getKey().equals("actual-size") ? TextNode.valueOf("*") : normalise(e.getValue())));
-            return o;
-        }
-        return n;
-    }
-
-    /** The path and the two values where the replies first differ, for a readable failure. */
-    private static String diff(String path, JsonNode a, JsonNode b) {
-        if (a.equals(b)) return null;
-        if (a.isObject() && b.isObject()) {
-            for (var e : a.properties()) {
-                if (!b.has(e.getKey())) return path + "/" + e.getKey() + " missing in JSD";
-                String d = diff(path + "/" + e.getKey(), e.getValue(), b.get(e.getKey()));
-                if (d != null) return d;
-            }
-            for (var e : b.properties()) if (!a.has(e.getKey())) return path + "/" + e.getKey() + " only in JSD";
-        }
-        if (a.isArray() && b.isArray()) {
-            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-                String d = diff(path + "/" + i, a.get(i), b.get(i));
-                if (d != null) return d;
-            }
-            return path + " length " + a.size() + " vs " + b.size();
-        }
-        return path + ": qsd " + a + " jsd " + b;
-    }
-
-    private static void qemuImg(String... args) throws Exception {
-        String[] cmd = new String[args.length + 1];
-        cmd[0] = "qemu-img";
-        System.arraycopy(args, 0, cmd, 1, args.length);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue());
     }
 
     @Test
@@ -160,35 +66,12 @@ public class QsdComparisonTest {
         Path base = tmp.getRoot().toPath().resolve("base.qcow2"), top = tmp.getRoot().toPath().resolve("top.qcow2");
         qemuImg("create", "-f", "qcow2", base.toString(), "16M");
         qemuImg("create", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2", top.toString());
-        compare(List.of(
+        sides.compare(List.of(
                 "{'execute':'blockdev-add','arguments':{'driver':'qcow2','node-name':'top','file':{'driver':'file','locking':'off','filename':'" + top + "'}}}",
                 "{'execute':'query-named-block-nodes'}",
                 "{'execute':'query-named-block-nodes','arguments':{'flat':true}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'top'}}",
                 "{'execute':'query-named-block-nodes'}"));
-    }
-
-    /** Runs {@code script} (single quotes for double) on both daemons and requires equal replies. */
-    private void compare(List<String> script) throws Exception { compare(script, null, null); }
-
-    /**
-     * As {@link #compare(List)}, but JSD is given the images in {@code jsdDir} where QSD is given
-     * those in {@code qsdDir} (for images a daemon changes when it opens them), and its replies are
-     * read back with QSD's directory.
-     */
-    private void compare(List<String> script, String qsdDir, String jsdDir) throws Exception {
-        for (String s : script) {
-            String json = s.replace('\'', '"');
-            JsonNode expected = normalise(qsdCall(json));
-            JsonNode actual;
-            if (qsdDir == null) {
-                actual = normalise(jsdCall(json));
-            } else {
-                String reply = M.writeValueAsString(jsdCall(json.replace(qsdDir, jsdDir)));
-                actual = normalise(M.readTree(reply.replace(jsdDir, qsdDir)));
-            }
-            assertEquals(json + "\nfirst difference: " + diff("", expected, actual), expected, actual);
-        }
     }
 
     @Test
@@ -210,7 +93,7 @@ public class QsdComparisonTest {
         String q = "{'execute':'query-named-block-nodes'}";
         String qf = "{'execute':'query-named-block-nodes','arguments':{'flat':true}}";
         String fileOf = "{'driver':'file','locking':'off','filename':'%s'}";
-        compare(List.of(
+        sides.compare(List.of(
                 "{'execute':'blockdev-add','arguments':{'driver':'raw','node-name':'r','file':" + fileOf.formatted(raw) + "}}",
                 "{'execute':'blockdev-add','arguments':{'driver':'qcow2','node-name':'q','file':" + fileOf.formatted(alone) + "}}",
                 q, qf,
@@ -324,6 +207,6 @@ public class QsdComparisonTest {
                 "{'execute':'blockdev-del','arguments':{'node-name':'r1'}}",
                 "{'execute':'blockdev-del','arguments':{'node-name':'f1'}}",
                 "{'execute':'query-named-block-nodes'}"));
-        compare(script);
+        sides.compare(script);
     }
 }
