@@ -47,6 +47,16 @@ public record SocketAddressOption(String type, String path, boolean isAbstract, 
         return a;
     }
 
+    /** A unix address built from flat options, as qemu_chr_parse_socket builds it from a chardev's path=, abstract=, tight=. */
+    public static SocketAddressOption unix(String path, boolean isAbstract, boolean tight) {
+        return new SocketAddressOption("unix", path, isAbstract, tight, null, null, false, null, null, null, false, false, null, null);
+    }
+
+    /** An inet address built from flat options (a chardev's host=, port=, to=, ipv4=, ipv6=); to, ipv4, ipv6 null when not given. */
+    public static SocketAddressOption inet(String host, String port, Long to, Boolean ipv4, Boolean ipv6) {
+        return new SocketAddressOption("inet", null, false, true, host, port, false, to, ipv4, ipv6, false, false, null, null);
+    }
+
     /** Refuses what JSD does not implement, and an address family the host literal cannot have (qemu's resolution error). */
     public void checkSupported() {
         if (isAbstract) throw new OptionException("Abstract unix sockets are not supported");
@@ -55,6 +65,15 @@ public record SocketAddressOption(String type, String path, boolean isAbstract, 
         if (to != null) unsupported("to");
         if (keepAlive) unsupported("keep-alive");
         if (mptcp) unsupported("mptcp");
+        checkFamily();
+    }
+
+    /**
+     * ipv4= / ipv6= restrict an inet address's family as qemu's inet_ai_family_from_address does
+     * (ipv6=off alone means IPv4 only); a host literal of the other family fails as qemu's getaddrinfo.
+     */
+    public void checkFamily() {
+        if (!type.equals("inet")) return;
         boolean only4 = Boolean.TRUE.equals(ipv4) && !Boolean.TRUE.equals(ipv6) || Boolean.FALSE.equals(ipv6) && ipv4 == null;
         boolean only6 = Boolean.TRUE.equals(ipv6) && !Boolean.TRUE.equals(ipv4) || Boolean.FALSE.equals(ipv4) && ipv6 == null;
         boolean v4Literal = host.matches("[0-9.]+");

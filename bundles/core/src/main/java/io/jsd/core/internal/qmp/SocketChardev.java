@@ -15,9 +15,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.function.Consumer;
 
 import io.jsd.options.OptionException;
+import io.jsd.options.SocketAddressOption;
 
 /**
- * --chardev socket: a unix (path=) or TCP (host=, port=) socket, listening (server=on) or connecting.
+ * --chardev socket: a unix or TCP socket address (path=, or host= and port=), listening (server=on) or connecting.
  * A server serves one client at a time; the next waits in the backlog, as with qemu. With wait=on
  * (qemu's default for servers) the constructor blocks until the first client connects.
  */
@@ -36,16 +37,18 @@ final class SocketChardev implements Chardev {
     SocketChardev(String id, SocketChardevOptions o) throws IOException {
         this.id = id;
         this.server = o.server();
-        this.path = o.path();
+        SocketAddressOption a = o.addr();
+        this.path = a.type().equals("unix") ? Path.of(a.path()) : null;
         this.nodelay = o.nodelay() && path == null;
-        String host = o.host();
+        String host = a.host();
+        int port = path == null ? Integer.parseInt(a.port()) : 0;
         if (server) {
             if (path != null) {
                 removeStaleSocket(path);
                 listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 listener.bind(UnixDomainSocketAddress.of(path), 16);
             } else {
-                listener = bindTcp(host, o.port(), o.to());
+                listener = bindTcp(host, port, a.to() == null ? 0 : a.to().intValue());
             }
             this.description = path != null ? "unix:" + path + ",server=on"
                     : "tcp:" + host + ":" + ((InetSocketAddress) listener.getLocalAddress()).getPort() + ",server=on";
@@ -54,12 +57,12 @@ final class SocketChardev implements Chardev {
                 first = configure(listener.accept());
             }
         } else {
-            SocketAddress addr = path != null ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, o.port());
-            this.description = path != null ? "unix:" + path : "tcp:" + host + ":" + o.port();
+            SocketAddress addr = path != null ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, port);
+            this.description = path != null ? "unix:" + path : "tcp:" + host + ":" + port;
             try {
                 first = configure(SocketChannel.open(addr));
             } catch (IOException e) {
-                throw new OptionException("Failed to connect to '" + (path != null ? path : host + ":" + o.port()) + "': " + e.getMessage());
+                throw new OptionException("Failed to connect to '" + (path != null ? path : host + ":" + port) + "': " + e.getMessage());
             }
         }
     }
